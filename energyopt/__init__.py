@@ -1,0 +1,39 @@
+"""energyopt: least-cost, least-risk PV / battery / diesel sizing for peacekeeping camps.
+
+The public API (see the README and DESIGN.md)::
+
+    import energyopt as eo
+    scenario = eo.load_scenario("examples/gao.yaml")
+    result = eo.optimize(scenario)
+"""
+
+from energyopt.errors import (
+    EnergyoptError,
+    InfeasibleScenarioError,
+    ResultCheckError,
+    ScenarioError,
+    SolverError,
+)
+from energyopt.inputs import Inputs, build_inputs
+from energyopt.optimize import optimize
+from energyopt.results import SizingResult
+from energyopt.scenario import Scenario, load_scenario
+from energyopt.solve import SolveInfo
+
+__all__ = [
+    "EnergyoptError",
+    "InfeasibleScenarioError",
+    "Inputs",
+    "ResultCheckError",
+    "Scenario",
+    "ScenarioError",
+    "SizingResult",
+    "SolveInfo",
+    "SolverError",
+    "__version__",
+    "build_inputs",
+    "load_scenario",
+    "optimize",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,385 @@
+"""Access to the bundled data tables: technology defaults, candidate sites and climate zones.
+
+The tables live as CSV files in the top-level ``data/`` folder of a source checkout; a wheel
+carries a copy in ``energyopt/_data``. Every value keeps its provenance beside it: a source
+document, the source's year and a grade (see ``GRADES``). The tables are checked when first
+loaded, and a row without a source, year or valid grade is refused with a ``ValueError`` that
+names the file and the line.
+
+Site irradiance (``ghi_kwh_m2_day``) and the climate-zone tables are engineering estimates
+(grade E); replace them with PVGIS, NASA POWER or measured data for real studies.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+
+__all__ = [
+    "GRADES",
+    "SiteRecord",
+    "climate_zone",
+    "data_dir",
+    "default",
+    "site",
+    "site_keys",
+    "sites",
+    "technology_defaults",
+]
+
+GRADES: Final[dict[str, str]] = {
+    "P": "primary or official document",
+    "S": "secondary source (press, a report quoted elsewhere)",
+    "D": "derived from cited numbers",
+    "E": "engineering estimate (placeholder: replace with mission data)",
+}
+"""Provenance grades used in the ``grade`` columns, as defined in DOMAIN.md."""
+
+TECHNOLOGIES_FILE: Final = "technologies.csv"
+SITES_FILE: Final = "sites.csv"
+CLIMATE_ZONES_FILE: Final = "climate_zones.csv"
+
+_TECH_COLUMNS: Final = ("key", "value", "unit", "description", "source", "year", "grade")
+_SITE_COLUMNS: Final = (
+    "key",
+    "name",
+    "mission",
+    "latitude",
+    "longitude",
+    "elevation_m",
+    "timezone",
+    "ghi_kwh_m2_day",
+    "ghi_grade",
+    "climate_zone",
+    "source",
+)
+_SITE_FLOAT_COLUMNS: Final = ("latitude", "longitude", "elevation_m", "ghi_kwh_m2_day")
+_CLIMATE_COLUMNS: Final = ("zone", "month", "kt", "temp_air_c", "temp_swing_c", "grade", "source")
+_CLIMATE_FLOAT_COLUMNS: Final = ("kt", "temp_air_c", "temp_swing_c")
+
+
+def data_dir() -> Path:
+    """Return the directory holding the bundled CSV tables.
+
+    Returns
+    -------
+    pathlib.Path
+        ``energyopt/_data`` when it exists (installed wheel), else the top-level ``data/``
+        folder of the source checkout (also used by editable installs).
+
+    Raises
+    ------
+    FileNotFoundError
+        If neither directory exists.
+    """
+    packaged = Path(__file__).parent / "_data"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[1] / "data"
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(
+        "energyopt data directory not found: looked for "
+        f"{packaged} (installed wheel) and {checkout} (source checkout). "
+        "Reinstall energyopt, or run from a checkout that contains the data/ folder."
+    )
+
+
+def _suggestion(word: str, candidates: list[str]) -> str:
+    """Return a ``did you mean ...?`` clause for ``word``, or an empty string."""
+    close = difflib.get_close_matches(word, candidates, n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " Did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def _read_table(name: str, columns: tuple[str, ...]) -> tuple[Path, pd.DataFrame]:
+    """Read one CSV of the data directory as text, checking its header.
+
+    Empty cells are kept as empty strings (not NaN) so the provenance checks can see them.
+    """
+    path = data_dir() / name
+    if not path.is_file():
+        raise FileNotFoundError(f"energyopt data file not found: {path}")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing}; expected {list(columns)}")
+    table = table.loc[:, list(columns)]
+    for column in columns:
+        table[column] = table[column].str.strip()
+    return path, table
+
+
+def _where(path: Path, row: int, label: str) -> str:
+    """Describe a data row for error messages (line 1 is the header)."""
+    return f"{path.name} line {row + 2} ({label})"
+
+
+def _check_provenance(path: Path, table: pd.DataFrame, label_column: str, *,
+                      source: str = "source", year: str | None = "year",
+                      grade: str = "grade") -> None:
+    """Raise ValueError unless every row has a source, a year (if required) and a valid grade."""
+    for row, record in enumerate(table.to_dict("records")):
+        where = _where(path, row, f"{label_column}={record[label_column]!r}")
+        if not record[source]:
+            raise ValueError(f"{path}: {where}: empty '{source}'; every value needs a source")
+        if year is not None:
+            text = record[year]
+            if not text:
+                raise ValueError(f"{path}: {where}: empty '{year}'; give the source's year")
+            if not text.isdigit() or len(text) != 4:
+                raise ValueError(f"{path}: {where}: '{year}'={text!r} is not a 4-digit year")
+        if record[grade] not in GRADES:
+            raise ValueError(
+                f"{path}: {where}: '{grade}'={record[grade]!r} is not one of "
+                f"{sorted(GRADES)}"
+            )
+
+
+def _to_float(path: Path, table: pd.DataFrame, columns: tuple[str, ...],
+              label_column: str) -> None:
+    """Convert ``columns`` of ``table`` to float in place, naming the row on failure."""
+    for column in columns:
+        values: list[float] = []
+        for row, text in enumerate(table[column].tolist()):
+            try:
+                values.append(float(text))
+            except ValueError:
+                label = f"{label_column}={table[label_column].iloc[row]!r}"
+                raise ValueError(
+                    f"{path}: {_where(path, row, label)}: '{column}'={text!r} is not a number"
+                ) from None
+        table[column] = pd.Series(values, index=table.index, dtype="float64")
+
+
+def _check_unique(path: Path, keys: pd.Series, what: str) -> None:
+    """Raise ValueError if ``keys`` holds duplicates."""
+    duplicated = sorted(set(keys[keys.duplicated()].tolist()))
+    if duplicated:
+        raise ValueError(f"{path}: duplicate {what}: {duplicated}")
+
+
+@functools.lru_cache(maxsize=1)
+def _technology_table() -> pd.DataFrame:
+    path, table = _read_table(TECHNOLOGIES_FILE, _TECH_COLUMNS)
+    if (table["key"] == "").any():
+        row = int((table["key"] == "").to_numpy().argmax())
+        raise ValueError(f"{path}: {_where(path, row, 'key')}: empty key")
+    _check_unique(path, table["key"], "key(s)")
+    _check_provenance(path, table, "key")
+    _to_float(path, table, ("value",), "key")
+    table["year"] = table["year"].astype("int64")
+    return table.set_index("key")
+
+
+@functools.lru_cache(maxsize=1)
+def _site_table() -> pd.DataFrame:
+    path, table = _read_table(SITES_FILE, _SITE_COLUMNS)
+    table["key"] = table["key"].str.lower()
+    _check_unique(path, table["key"], "site key(s)")
+    _check_provenance(path, table, "key", year=None, grade="ghi_grade")
+    _to_float(path, table, _SITE_FLOAT_COLUMNS, "key")
+    return table.set_index("key")
+
+
+@functools.lru_cache(maxsize=1)
+def _climate_table() -> pd.DataFrame:
+    path, table = _read_table(CLIMATE_ZONES_FILE, _CLIMATE_COLUMNS)
+    _check_provenance(path, table, "zone", year=None)
+    _to_float(path, table, ("month", *_CLIMATE_FLOAT_COLUMNS), "zone")
+    table["month"] = table["month"].astype("int64")
+    for zone, months in table.groupby("zone", sort=False)["month"]:
+        if sorted(months.tolist()) != list(range(1, 13)):
+            raise ValueError(
+                f"{path}: zone {zone!r} must have exactly one row for each month 1..12, "
+                f"found months {sorted(months.tolist())}"
+            )
+    return table
+
+
+def technology_defaults() -> pd.DataFrame:
+    """Return the table of technology and economic defaults.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``key`` (e.g. ``"pv.capex_usd_per_kwp"``), with columns ``value`` (float),
+        ``unit``, ``description``, ``source``, ``year`` (int) and ``grade`` (one of
+        ``GRADES``). The table is read once and cached; each call returns a fresh copy, so
+        callers may modify it freely.
+    """
+    return _technology_table().copy()
+
+
+def default(key: str) -> float:
+    """Return the default value of one technology or economic parameter.
+
+    Parameters
+    ----------
+    key : str
+        Dotted key, e.g. ``"battery.roundtrip_efficiency"``.
+
+    Returns
+    -------
+    float
+        The value, in the unit given by ``technology_defaults().loc[key, "unit"]``.
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is unknown; the message suggests close matches.
+    """
+    table = _technology_table()
+    if key not in table.index:
+        keys = [str(k) for k in table.index]
+        raise KeyError(
+            f"unknown technology default {key!r}.{_suggestion(key, keys)} "
+            f"See energyopt.data.technology_defaults() for all {len(keys)} keys."
+        )
+    row = table.loc[key].to_dict()
+    return float(row["value"])
+
+
+@dataclass(frozen=True)
+class SiteRecord:
+    """One candidate site of the bundled site table.
+
+    Attributes
+    ----------
+    key : str
+        Lower-case identifier, e.g. ``"gao"``.
+    name : str
+        Display name, e.g. ``"Gao"``.
+    mission : str
+        UN mission the site belongs (or belonged) to.
+    latitude : float
+        Degrees north.
+    longitude : float
+        Degrees east.
+    elevation_m : float
+        Metres above sea level.
+    timezone : str
+        IANA timezone name, e.g. ``"Africa/Bamako"``.
+    ghi_kwh_m2_day : float
+        Annual mean daily global horizontal irradiation, kWh/m2/day.
+    ghi_grade : str
+        Provenance grade of ``ghi_kwh_m2_day`` (``"E"``: estimate, about +-8%).
+    climate_zone : str
+        Key of the site's climate zone, see ``climate_zone``.
+    """
+
+    key: str
+    name: str
+    mission: str
+    latitude: float
+    longitude: float
+    elevation_m: float
+    timezone: str
+    ghi_kwh_m2_day: float
+    ghi_grade: str
+    climate_zone: str
+
+
+def sites() -> pd.DataFrame:
+    """Return the table of candidate sites.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by lower-case ``key``, with the remaining fields of ``SiteRecord`` plus
+        ``source`` as columns. Each call returns a fresh copy of the cached table.
+    """
+    return _site_table().copy()
+
+
+def site_keys() -> list[str]:
+    """Return the keys of the bundled sites, in file order.
+
+    Returns
+    -------
+    list of str
+        Lower-case site keys, e.g. ``["gao", "timbuktu", ...]``.
+    """
+    return [str(k) for k in _site_table().index]
+
+
+def site(key: str) -> SiteRecord:
+    """Return one bundled site.
+
+    Parameters
+    ----------
+    key : str
+        Site key, case-insensitive: ``"gao"``, ``"Gao"`` and ``"GAO"`` name the same site.
+
+    Returns
+    -------
+    SiteRecord
+        The site's coordinates, timezone, estimated irradiance and climate zone.
+
+    Raises
+    ------
+    KeyError
+        If no bundled site matches; the message suggests close matches and explains how to
+        describe a custom site instead.
+    """
+    table = _site_table()
+    wanted = key.strip().lower()
+    if wanted not in table.index:
+        keys = [str(k) for k in table.index]
+        raise KeyError(
+            f"unknown site {key!r}.{_suggestion(wanted, keys)} Run `energyopt sites` to list "
+            "the bundled sites, or describe a custom site with "
+            "{latitude, longitude, elevation_m, timezone}."
+        )
+    row = table.loc[wanted].to_dict()
+    return SiteRecord(
+        key=wanted,
+        name=str(row["name"]),
+        mission=str(row["mission"]),
+        latitude=float(row["latitude"]),
+        longitude=float(row["longitude"]),
+        elevation_m=float(row["elevation_m"]),
+        timezone=str(row["timezone"]),
+        ghi_kwh_m2_day=float(row["ghi_kwh_m2_day"]),
+        ghi_grade=str(row["ghi_grade"]),
+        climate_zone=str(row["climate_zone"]),
+    )
+
+
+def climate_zone(zone: str) -> pd.DataFrame:
+    """Return the monthly climate of one climate zone.
+
+    Parameters
+    ----------
+    zone : str
+        Zone key, e.g. ``"sahel"`` (case-insensitive); a site's zone is
+        ``site(key).climate_zone``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``month`` 1..12, with float columns ``kt`` (monthly clearness index),
+        ``temp_air_c`` (mean air temperature, C) and ``temp_swing_c`` (diurnal half
+        amplitude, C). All values are engineering estimates (grade E).
+
+    Raises
+    ------
+    KeyError
+        If the zone is unknown; the message suggests close matches.
+    """
+    table = _climate_table()
+    wanted = zone.strip().lower()
+    zones = list(dict.fromkeys(str(z) for z in table["zone"]))
+    if wanted not in zones:
+        raise KeyError(
+            f"unknown climate zone {zone!r}.{_suggestion(wanted, zones)} "
+            f"Known zones: {', '.join(zones)}."
+        )
+    rows = table.loc[table["zone"] == wanted, ["month", *_CLIMATE_FLOAT_COLUMNS]]
+    return rows.set_index("month").sort_index().copy()

@@ -1,0 +1,75 @@
+"""Camp load profiles.
+
+For now one route beyond measured data: an archetype scaled by personnel and kWh per person
+per day, shaped by a cooling-driven daily profile (DOMAIN.md, grade E: afternoon peak about
+1.4x the daily mean, night about 0.7x). Weather-driven cooling, components (hospital, water
+treatment) and seeded noise belong to the load-profile work that follows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["archetype_load_kw", "daily_shape"]
+
+
+def daily_shape(hour_of_day: np.ndarray, *, day_peak_factor: float,
+                night_factor: float) -> np.ndarray:
+    """Cooling-driven daily load shape with a mean of one over the day.
+
+    The shape is ``night + (peak - night) * s(h)`` with ``s`` a raised cosine peaking at
+    14:30 that is zero outside 10:30-18:30, then rescaled to a daily mean of one.
+
+    Parameters
+    ----------
+    hour_of_day : np.ndarray
+        Local clock hour at the middle of each step [h, 0-24).
+    day_peak_factor : float
+        Peak over the daily mean before rescaling [-].
+    night_factor : float
+        Night level over the daily mean before rescaling [-].
+
+    Returns
+    -------
+    np.ndarray
+        Multipliers [-] on the daily mean load.
+    """
+    phase = (hour_of_day - 14.5) / 12.0 * np.pi  # +-pi at 02:30
+    bump = np.clip(np.cos(phase) * 2.0 - 1.0, 0.0, None) ** 0.5  # day only
+    # normalise over a fine grid so the daily mean is exactly one for any step length
+    grid = (np.arange(1440) + 0.5) / 60.0
+    grid_bump = np.clip(np.cos((grid - 14.5) / 12.0 * np.pi) * 2.0 - 1.0, 0.0, None) ** 0.5
+    raw_mean = night_factor + (day_peak_factor - night_factor) * grid_bump.mean()
+    return (night_factor + (day_peak_factor - night_factor) * bump) / raw_mean
+
+
+def archetype_load_kw(index: pd.DatetimeIndex, *, personnel: int,
+                      kwh_per_person_per_day: float, day_peak_factor: float,
+                      night_factor: float) -> pd.Series:
+    """Load of a camp archetype [kW] on ``index``.
+
+    Parameters
+    ----------
+    index : pd.DatetimeIndex
+        Step starts, tz-aware local time, regular.
+    personnel : int
+        People in the camp [-].
+    kwh_per_person_per_day : float
+        Electricity per person per day [kWh].
+    day_peak_factor, night_factor : float
+        Shape of the day [-], see :func:`daily_shape`.
+
+    Returns
+    -------
+    pd.Series
+        Mean load over each step [kW]; its daily energy is ``personnel *
+        kwh_per_person_per_day``.
+    """
+    step_h = (index[1] - index[0]).total_seconds() / 3600.0 if len(index) > 1 else 1.0
+    mid = index + pd.Timedelta(hours=step_h / 2.0)
+    hour = mid.hour + mid.minute / 60.0 + mid.second / 3600.0
+    mean_kw = personnel * kwh_per_person_per_day / 24.0
+    shape = daily_shape(np.asarray(hour, dtype=float), day_peak_factor=day_peak_factor,
+                        night_factor=night_factor)
+    return pd.Series(mean_kw * shape, index=index, name="load_kw")

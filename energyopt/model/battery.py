@@ -1,0 +1,81 @@
+"""Battery block.
+
+Equations
+---------
+.. math::
+
+    E_t = E_{t-1} \\rho_t + \\Delta_t (\\eta_c C_t - D_t / \\eta_d) \\quad (E_{-1} = E_{T-1})
+
+    s E^{max} \\le E_t \\le E^{max}, \\quad C_t \\le P^{max}, \\quad D_t \\le P^{max},
+    \\quad P^{max} \\le k E^{max}
+
+    R^{bat}_t \\le P^{max} - D_t + C_t, \\quad R^{bat}_t \\Delta_t \\le \\eta_d (E_t - s E^{max})
+
+Costs: capex on new energy and power; O&M as a share of total capex per year; replacement and
+salvage by calendar life.
+
+=====================  ==========================================  ===========================
+symbol                 meaning                                      input
+=====================  ==========================================  ===========================
+:math:`E^{max}`        energy size [kWh] (``m.battery.kwh``)        ``battery.max_kwh``
+:math:`P^{max}`        power size [kW] (``m.battery.kw``)           ``battery.max_kw``
+:math:`E_t`            state of charge at step end [kWh]
+:math:`C_t, D_t`       charge, discharge [kW]
+:math:`R^{bat}_t`      spinning reserve offered [kW]
+:math:`\\eta_c,\\eta_d`  sqrt of the round trip efficiency         ``battery.roundtrip_efficiency``
+:math:`s`              minimum state of charge                      ``battery.min_soc``
+:math:`\\rho_t`         retention over the step                     ``battery.self_discharge_per_hour``
+:math:`k`              largest kW per kWh                           ``battery.max_power_to_energy_per_h``
+=====================  ==========================================  ===========================
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from energyopt.model.common import add_cost
+from energyopt.model.params import ModelParams
+
+__all__ = ["add_battery"]
+
+
+def add_battery(m: pyo.ConcreteModel, p: ModelParams, *, with_reserve: bool) -> None:
+    """Add ``m.battery`` (skipped when no battery exists or may be built)."""
+    if not p.has_battery:
+        return
+    b = m.battery = pyo.Block()
+    b.kwh = pyo.Var(bounds=(p.bat_existing_kwh, p.bat_max_kwh), initialize=p.bat_existing_kwh)
+    b.kw = pyo.Var(bounds=(p.bat_existing_kw, p.bat_max_kw), initialize=p.bat_existing_kw)
+    b.charge_kw = pyo.Var(m.T, within=pyo.NonNegativeReals)
+    b.discharge_kw = pyo.Var(m.T, within=pyo.NonNegativeReals)
+    b.soc_kwh = pyo.Var(m.T, within=pyo.NonNegativeReals)
+    n, dur, ret = p.n_steps, p.duration_h, p.bat_retention_per_step
+    eta_c, eta_d, smin = p.bat_eta_charge, p.bat_eta_discharge, p.bat_min_soc
+
+    b.c_rate = pyo.Constraint(expr=b.kw <= p.bat_max_power_to_energy * b.kwh)
+    b.soc_max = pyo.Constraint(m.T, rule=lambda _, t: b.soc_kwh[t] <= b.kwh)
+    b.soc_min = pyo.Constraint(m.T, rule=lambda _, t: b.soc_kwh[t] >= smin * b.kwh)
+    b.charge_max = pyo.Constraint(m.T, rule=lambda _, t: b.charge_kw[t] <= b.kw)
+    b.discharge_max = pyo.Constraint(m.T, rule=lambda _, t: b.discharge_kw[t] <= b.kw)
+    b.soc_balance = pyo.Constraint(
+        m.T,
+        rule=lambda _, t: b.soc_kwh[t] == float(ret[t]) * b.soc_kwh[(t - 1) % n]
+        + float(dur[t]) * (eta_c * b.charge_kw[t] - b.discharge_kw[t] / eta_d),
+    )
+    m.supply_kw.append(lambda t: b.discharge_kw[t] - b.charge_kw[t])
+    if with_reserve:
+        b.reserve_kw = pyo.Var(m.T, within=pyo.NonNegativeReals)
+        b.reserve_power = pyo.Constraint(
+            m.T, rule=lambda _, t: b.reserve_kw[t] <= b.kw - b.discharge_kw[t] + b.charge_kw[t])
+        b.reserve_energy = pyo.Constraint(
+            m.T, rule=lambda _, t: b.reserve_kw[t] * float(dur[t])
+            <= eta_d * (b.soc_kwh[t] - smin * b.kwh))
+        m.reserve_kw.append(lambda t: b.reserve_kw[t])
+
+    ce, cp = p.bat_capex_usd_per_kwh, p.bat_capex_usd_per_kw
+    total = ce * b.kwh + cp * b.kw
+    add_cost(m, b, "battery", "capex",
+             ce * (b.kwh - p.bat_existing_kwh) + cp * (b.kw - p.bat_existing_kw))
+    add_cost(m, b, "battery", "om", p.bat_om_fraction * p.annuity * total)
+    add_cost(m, b, "battery", "replacement", p.bat_replacement_factor * total)
+    add_cost(m, b, "battery", "salvage", -p.bat_salvage_factor * total)

@@ -1,0 +1,239 @@
+"""Model parameters: the numbers the Pyomo blocks read, derived from scenario and inputs.
+
+Everything the blocks need is computed here once, as plain floats and numpy arrays, so that the
+blocks hold only algebra. Economic factors turn annual quantities into present values over the
+horizon:
+
+* ``annuity`` :math:`A = \\sum_{y=1}^{Y} (1+r)^{-y}`
+* ``fuel_annuity`` :math:`A_e = \\sum_{y=1}^{Y} (1+e)^{y-1} (1+r)^{-y}` (fuel price escalation)
+* ``replacement_factor(L)`` :math:`\\sum_{k \\ge 1, kL < Y} (1+r)^{-kL}`
+* ``salvage_factor(L)``: the unused share of the last installation at year Y, discounted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from energyopt.inputs import Inputs
+from energyopt.scenario import Scenario
+
+__all__ = ["DieselParams", "ModelParams", "model_params"]
+
+
+def annuity(rate: float, years: int, growth: float = 0.0) -> float:
+    """Present value of one unit per year (growing at ``growth``) for ``years`` years [-]."""
+    return sum((1.0 + growth) ** (y - 1) / (1.0 + rate) ** y for y in range(1, years + 1))
+
+
+def replacement_factor(rate: float, years: int, life_years: float) -> float:
+    """Present value of replacing one unit of capex at each end of life inside the horizon."""
+    total = 0.0
+    k = 1
+    while k * life_years < years - 1e-9:
+        total += (1.0 + rate) ** (-k * life_years)
+        k += 1
+    return total
+
+
+def salvage_factor(rate: float, years: int, life_years: float) -> float:
+    """Present value of the unused life of the last installation at the horizon's end.
+
+    Straight-line: the last installation (at ``k * L``) has ``(k+1) L - Y`` years left.
+    """
+    installs = math.ceil(years / life_years - 1e-9)
+    remaining = installs * life_years - years
+    if remaining <= 1e-9:
+        return 0.0
+    return remaining / life_years * (1.0 + rate) ** (-years)
+
+
+@dataclass(frozen=True)
+class DieselParams:
+    """One diesel unit type."""
+
+    name: str
+    rated_kw: float
+    existing: int
+    max_count: int
+    unit_capex_usd: float
+    f0_l_per_h_per_kw: float
+    f1_l_per_kwh: float
+    min_load_fraction: float
+    om_usd_per_kw_year: float
+    om_usd_per_run_hour: float
+    wear_usd_per_run_hour: float
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """Numbers of one model instance (see the module docstring for the factors)."""
+
+    n_steps: int
+    duration_h: np.ndarray
+    weight: np.ndarray
+    load_kw: np.ndarray
+    critical_kw: np.ndarray
+    pv_avail_kw_per_kwp: np.ndarray
+    years: int
+    discount_rate: float
+    annuity: float
+    fuel_annuity: float
+    end_discount: float
+    # PV
+    pv_existing_kwp: float
+    pv_max_kwp: float
+    pv_capex_usd_per_kwp: float
+    pv_om_usd_per_kwp_year: float
+    pv_replacement_factor: float
+    pv_salvage_factor: float
+    # battery
+    bat_existing_kwh: float
+    bat_existing_kw: float
+    bat_max_kwh: float
+    bat_max_kw: float
+    bat_capex_usd_per_kwh: float
+    bat_capex_usd_per_kw: float
+    bat_om_fraction: float
+    bat_eta_charge: float
+    bat_eta_discharge: float
+    bat_min_soc: float
+    bat_retention_per_step: np.ndarray
+    bat_max_power_to_energy: float
+    bat_replacement_factor: float
+    bat_salvage_factor: float
+    # diesel
+    diesel: tuple[DieselParams, ...]
+    # fuel and convoys
+    fuel_price_usd_per_l: float
+    transport_usd_per_l: float
+    escort_usd_per_convoy: float
+    truck_capacity_l: float
+    trucks_per_convoy: float
+    casualties_per_convoy: float
+    value_per_casualty_usd: float
+    max_casualties_per_year: float | None
+    max_convoys_per_year: float | None
+    co2_kg_per_l: float
+    # reliability
+    reserve_load_fraction: float
+    reserve_pv_fraction: float
+    max_unserved_fraction: float
+    voll_usd_per_kwh: float
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def step_hours_weighted(self) -> np.ndarray:
+        """Hours each step stands for in a year (weight x duration) [h]."""
+        return self.weight * self.duration_h
+
+    @property
+    def annual_load_kwh(self) -> float:
+        """Load over a year [kWh]."""
+        return float((self.step_hours_weighted * self.load_kw).sum())
+
+    @property
+    def has_battery(self) -> bool:
+        """Whether the battery can hold energy at all."""
+        return self.bat_max_kwh > 0.0
+
+    @property
+    def has_pv(self) -> bool:
+        """Whether there is or may be PV."""
+        return self.pv_max_kwp > 0.0
+
+
+def model_params(scenario: Scenario, inputs: Inputs, *, diesel_only: bool = False) -> ModelParams:
+    """Derive model parameters.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    inputs : Inputs
+        Its time series.
+    diesel_only : bool
+        Build the diesel-only camp: no new PV or battery beyond what exists.
+
+    Returns
+    -------
+    ModelParams
+    """
+    h, sol, bat, fuel, rel = (scenario.horizon, scenario.solar, scenario.battery, scenario.fuel,
+                              scenario.reliability)
+    r, years = h.discount_rate, h.years
+    dur = inputs.duration_h.to_numpy(dtype=float)
+    # PV degradation enters as the horizon average of the yearly output factor
+    degradation = float(np.mean([(1.0 - sol.degradation_per_year) ** y for y in range(years)]))
+    eta = math.sqrt(bat.roundtrip_efficiency)
+    max_kwh = bat.existing_kwh if diesel_only else bat.max_kwh
+    max_kw = bat.max_kw if bat.max_kw is not None else max_kwh * bat.max_power_to_energy_per_h
+    if diesel_only:
+        max_kw = bat.existing_kw
+    max_kw = max(max_kw, bat.existing_kw)
+    diesel = tuple(
+        DieselParams(
+            name=u.name,
+            rated_kw=u.rated_kw,
+            existing=u.existing,
+            max_count=u.max_count,
+            unit_capex_usd=u.unit_capex_usd,
+            f0_l_per_h_per_kw=u.fuel_intercept_l_per_h_per_kw,
+            f1_l_per_kwh=u.fuel_slope_l_per_kwh,
+            min_load_fraction=u.min_load_fraction,
+            om_usd_per_kw_year=u.om_usd_per_kw_year,
+            om_usd_per_run_hour=u.om_usd_per_run_hour_per_kw * u.rated_kw,
+            wear_usd_per_run_hour=u.unit_capex_usd / u.lifetime_hours,
+        )
+        for u in scenario.diesel.units
+    )
+    return ModelParams(
+        n_steps=inputs.n_steps,
+        duration_h=dur,
+        weight=inputs.weight.to_numpy(dtype=float),
+        load_kw=inputs.load_kw.to_numpy(dtype=float),
+        critical_kw=inputs.critical_load_kw.to_numpy(dtype=float),
+        pv_avail_kw_per_kwp=inputs.pv_kw_per_kwp.to_numpy(dtype=float) * degradation,
+        years=years,
+        discount_rate=r,
+        annuity=annuity(r, years),
+        fuel_annuity=annuity(r, years, fuel.escalation_per_year),
+        end_discount=(1.0 + r) ** (-years),
+        pv_existing_kwp=sol.existing_kwp,
+        pv_max_kwp=sol.existing_kwp if diesel_only else sol.max_kwp,
+        pv_capex_usd_per_kwp=sol.capex_usd_per_kwp,
+        pv_om_usd_per_kwp_year=sol.om_usd_per_kwp_year,
+        pv_replacement_factor=replacement_factor(r, years, sol.lifetime_years),
+        pv_salvage_factor=salvage_factor(r, years, sol.lifetime_years),
+        bat_existing_kwh=bat.existing_kwh,
+        bat_existing_kw=bat.existing_kw,
+        bat_max_kwh=max_kwh,
+        bat_max_kw=max_kw,
+        bat_capex_usd_per_kwh=bat.capex_usd_per_kwh,
+        bat_capex_usd_per_kw=bat.capex_usd_per_kw,
+        bat_om_fraction=bat.om_fraction_per_year,
+        bat_eta_charge=eta,
+        bat_eta_discharge=eta,
+        bat_min_soc=bat.min_soc,
+        bat_retention_per_step=(1.0 - bat.self_discharge_per_hour) ** dur,
+        bat_max_power_to_energy=bat.max_power_to_energy_per_h,
+        bat_replacement_factor=replacement_factor(r, years, bat.lifetime_years),
+        bat_salvage_factor=salvage_factor(r, years, bat.lifetime_years),
+        diesel=diesel,
+        fuel_price_usd_per_l=fuel.price_usd_per_l,
+        transport_usd_per_l=fuel.transport_usd_per_l_km * fuel.route_km,
+        escort_usd_per_convoy=fuel.escort_usd_per_convoy,
+        truck_capacity_l=fuel.truck_capacity_l,
+        trucks_per_convoy=fuel.trucks_per_convoy,
+        casualties_per_convoy=fuel.casualties_per_convoy,
+        value_per_casualty_usd=fuel.value_per_casualty_usd,
+        max_casualties_per_year=fuel.max_expected_casualties_per_year,
+        max_convoys_per_year=fuel.max_convoys_per_year,
+        co2_kg_per_l=fuel.co2_kg_per_l,
+        reserve_load_fraction=rel.reserve_load_fraction,
+        reserve_pv_fraction=rel.reserve_pv_fraction,
+        max_unserved_fraction=rel.max_unserved_fraction,
+        voll_usd_per_kwh=rel.value_of_lost_load_usd_per_kwh,
+    )

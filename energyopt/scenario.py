@@ -1,0 +1,728 @@
+"""Scenario: the validated description of one camp study.
+
+A scenario is written in YAML (or given as a dict, or built in Python) and validated by the
+pydantic models below. Every number carries its unit in its name and a bound; defaults come from
+``data/technologies.csv``, where each value has its source, year and grade. Unknown keys are
+errors with a "did you mean" hint, and all problems found are reported at once in one
+:class:`~energyopt.errors.ScenarioError` naming each field path, the value and the fix.
+
+Example
+-------
+>>> import energyopt as eo
+>>> s = eo.load_scenario("examples/gao.yaml")                       # doctest: +SKIP
+>>> s = s.with_overrides({"fuel.price_usd_per_l": 1.4})              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import types
+import typing
+import zoneinfo
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+import annotated_types
+import pandas as pd
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+
+from energyopt import data
+from energyopt.errors import Problem, ScenarioError
+
+__all__ = [
+    "ARCHETYPES",
+    "BatterySpec",
+    "DieselSpec",
+    "DieselUnit",
+    "FuelSpec",
+    "HorizonSpec",
+    "LoadSpec",
+    "ReliabilitySpec",
+    "Scenario",
+    "SeriesSource",
+    "SiteSpec",
+    "SolarSpec",
+    "SolverSpec",
+    "load_scenario",
+]
+
+
+def _d(key: str) -> Any:
+    """Return a ``default_factory`` reading one value of ``data/technologies.csv``."""
+    return lambda: data.default(key)
+
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+#: Camp archetypes known to the simple load model (personnel x kWh per person per day, shaped
+#: by a cooling-driven daily profile). Components and weather-driven cooling come with the load
+#: issue; these keys stay.
+ARCHETYPES = ("team_site", "company_base", "battalion_hq", "sector_hq", "mission_hq")
+
+
+class _Spec(BaseModel):
+    """Base of every scenario section: unknown keys are errors, assignment is validated."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_assignment=True,
+        arbitrary_types_allowed=True,
+        validate_default=True,
+    )
+
+
+class SiteSpec(_Spec):
+    """A site given by coordinates rather than by a bundled key."""
+
+    name: str = Field("custom site", description="Name shown in reports.")
+    latitude: float = Field(ge=-90.0, le=90.0, description="Latitude [deg north].")
+    longitude: float = Field(ge=-180.0, le=180.0, description="Longitude [deg east].")
+    elevation_m: float = Field(0.0, ge=-500.0, le=6000.0, description="Elevation [m].")
+    timezone: str = Field(description="IANA timezone, e.g. 'Africa/Bamako'.")
+    ghi_kwh_m2_day: float | None = Field(
+        None,
+        ge=1.0,
+        le=9.0,
+        description="Mean daily global horizontal irradiation [kWh/m2/day]; None = clear sky.",
+    )
+    monthly_temp_air_c: list[float] | None = Field(
+        None, min_length=12, max_length=12, description="Monthly mean air temperature [C]."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), 1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ValueError(f"unknown IANA timezone{hint} (e.g. 'Africa/Bamako')") from exc
+        return value
+
+
+class HorizonSpec(_Spec):
+    """Planning horizon, discounting and the modelled time steps.
+
+    The modelled period starts at ``start`` and lasts ``days`` days in steps of
+    ``step_minutes``; annual quantities are scaled so that the period stands for one year
+    (weight = 8760 h / modelled hours).
+    """
+
+    years: int = Field(default_factory=_d("horizon.years"), ge=1, le=40,
+                       description="Planning horizon [years].")
+    discount_rate: float = Field(default_factory=_d("horizon.discount_rate"), ge=0.0, le=0.5,
+                                 description="Real discount rate [1/yr].")
+    start: dt.date = Field(dt.date(2025, 1, 1), description="First modelled day (local time).")
+    days: int = Field(365, ge=1, le=366, description="Modelled days [d].")
+    step_minutes: int = Field(60, ge=5, le=1440, description="Step length [min].")
+
+    @field_validator("step_minutes")
+    @classmethod
+    def _check_step(cls, value: int) -> int:
+        if 1440 % value:
+            raise ValueError("must divide a day (1440 min) evenly, e.g. 15, 30, 60 or 180")
+        return value
+
+
+class SeriesSource(_Spec):
+    """A time series from a CSV file or a pandas Series (one value per modelled step).
+
+    A CSV file has a timestamp in its first column and the values in ``column`` (default: the
+    only other column). Its length and step must equal the scenario's; its timestamps are
+    relabelled onto the modelled steps.
+    """
+
+    csv: Path | None = Field(None, description="CSV file (relative to the scenario file).")
+    column: str | None = Field(None, description="Column holding the values.")
+    series: pd.Series | None = Field(None, description="Values given in Python.", exclude=True)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.csv is None) == (self.series is None):
+            raise ValueError("give exactly one of 'csv' (a file) or 'series' (a pandas Series)")
+        return self
+
+
+class LoadSpec(_Spec):
+    """The camp's electric load [kW].
+
+    Exactly one route: ``constant_kw``; ``csv`` (+ ``column``) or ``series`` in kW; or an
+    ``archetype`` with ``personnel``.
+    """
+
+    constant_kw: float | None = Field(None, gt=0.0, le=1e6, description="Flat load [kW].")
+    csv: Path | None = Field(None, description="CSV of load [kW], timestamp first column.")
+    column: str | None = Field(None, description="Column of the CSV holding the load [kW].")
+    series: pd.Series | None = Field(None, description="Load [kW] given in Python.", exclude=True)
+    archetype: Literal["team_site", "company_base", "battalion_hq", "sector_hq",
+                       "mission_hq"] | None = Field(None, description="Camp archetype.")
+    personnel: int | None = Field(None, ge=1, le=100_000, description="Camp population [-].")
+    kwh_per_person_per_day: float = Field(
+        default_factory=_d("load.kwh_per_person_per_day"), gt=0.0, le=100.0,
+        description="Electricity per person [kWh/person/day] (archetype route).")
+    day_peak_factor: float = Field(default_factory=_d("load.day_peak_factor"), ge=1.0, le=3.0,
+                                   description="Afternoon peak over the daily mean [-].")
+    night_factor: float = Field(default_factory=_d("load.night_factor"), gt=0.0, le=1.0,
+                                description="Night load over the daily mean [-].")
+    critical_fraction: float = Field(default_factory=_d("load.critical_fraction"), ge=0.0,
+                                     le=1.0, description="Share of the load never shed [-].")
+    scale: float = Field(1.0, gt=0.0, le=100.0, description="Multiplier on the load [-].")
+
+    @model_validator(mode="after")
+    def _one_route(self) -> Self:
+        routes = [name for name, given in (
+            ("constant_kw", self.constant_kw is not None),
+            ("csv", self.csv is not None),
+            ("series", self.series is not None),
+            ("archetype", self.archetype is not None),
+        ) if given]
+        if len(routes) != 1:
+            raise ValueError(
+                "give exactly one load route: constant_kw, csv (+column), series or archetype "
+                f"(+personnel); got {routes or 'none'}"
+            )
+        if self.archetype is not None and self.personnel is None:
+            raise ValueError("archetype needs 'personnel' (number of people in the camp)")
+        if self.day_peak_factor <= self.night_factor:
+            raise ValueError("day_peak_factor must exceed night_factor")
+        return self
+
+
+class SolarSpec(_Spec):
+    """Solar PV: resource, system and costs."""
+
+    weather: Literal["embedded"] = Field(
+        "embedded", description="Irradiance source: 'embedded' = built in, no network.")
+    pv_kw_per_kwp: SeriesSource | None = Field(
+        None, description="AC output [kW per kWp DC] per step, overriding the weather route.")
+    tilt_deg: float | None = Field(None, ge=0.0, le=90.0,
+                                   description="Tilt [deg]; default |latitude| within 5-40.")
+    azimuth_deg: float | None = Field(None, ge=0.0, le=360.0,
+                                      description="Azimuth [deg, 180 = south].")
+    losses_fraction: float = Field(default_factory=_d("pv.losses_fraction"), ge=0.0, lt=1.0,
+                                   description="DC system losses [-].")
+    dc_ac_ratio: float = Field(default_factory=_d("pv.dc_ac_ratio"), gt=0.5, le=3.0,
+                               description="DC over AC rating [-].")
+    inverter_efficiency: float = Field(default_factory=_d("pv.inverter_efficiency"), gt=0.5,
+                                       le=1.0, description="Nominal inverter efficiency [-].")
+    temp_coefficient_per_c: float = Field(default_factory=_d("pv.temp_coefficient_per_c"),
+                                          ge=-0.02, le=0.0,
+                                          description="Power temperature coefficient [1/C].")
+    degradation_per_year: float = Field(default_factory=_d("pv.degradation_per_year"), ge=0.0,
+                                        le=0.05, description="Output loss per year [1/yr].")
+    capex_usd_per_kwp: float = Field(default_factory=_d("pv.capex_usd_per_kwp"), ge=0.0,
+                                     le=20_000.0, description="Installed cost [USD/kWp].")
+    om_usd_per_kwp_year: float = Field(default_factory=_d("pv.om_usd_per_kwp_year"), ge=0.0,
+                                       le=1000.0, description="Fixed O&M [USD/kWp/yr].")
+    lifetime_years: float = Field(default_factory=_d("pv.lifetime_years"), gt=0.0, le=60.0,
+                                  description="Asset life [years].")
+    existing_kwp: float = Field(0.0, ge=0.0, le=1e6, description="PV already installed [kWp].")
+    max_kwp: float = Field(default_factory=_d("pv.max_kwp"), ge=0.0, le=1e6,
+                           description="Largest total PV allowed [kWp]; 0 = no new PV.")
+
+    @model_validator(mode="after")
+    def _check_sizes(self) -> Self:
+        if self.max_kwp < self.existing_kwp:
+            raise ValueError("max_kwp must be at least existing_kwp")
+        return self
+
+
+class BatterySpec(_Spec):
+    """Battery storage: sizing bounds, efficiency and costs."""
+
+    capex_usd_per_kwh: float = Field(default_factory=_d("battery.capex_usd_per_kwh"), ge=0.0,
+                                     le=10_000.0, description="Energy cost [USD/kWh].")
+    capex_usd_per_kw: float = Field(default_factory=_d("battery.capex_usd_per_kw"), ge=0.0,
+                                    le=10_000.0, description="Power (inverter) cost [USD/kW].")
+    om_fraction_per_year: float = Field(default_factory=_d("battery.om_fraction_per_year"),
+                                        ge=0.0, le=0.5, description="O&M [share of capex/yr].")
+    roundtrip_efficiency: float = Field(default_factory=_d("battery.roundtrip_efficiency"),
+                                        gt=0.0, le=1.0, description="AC round trip [-].")
+    min_soc: float = Field(default_factory=_d("battery.min_soc"), ge=0.0, lt=1.0,
+                           description="Lowest state of charge [share of kWh].")
+    self_discharge_per_hour: float = Field(
+        default_factory=_d("battery.self_discharge_per_hour"), ge=0.0, le=0.05,
+        description="Self-discharge [share of stored energy per hour].")
+    max_power_to_energy_per_h: float = Field(
+        default_factory=_d("battery.max_power_to_energy_per_h"), gt=0.0, le=10.0,
+        description="Largest kW per kWh (C-rate) [1/h].")
+    lifetime_years: float = Field(default_factory=_d("battery.lifetime_years"), gt=0.0, le=40.0,
+                                  description="Asset life [years].")
+    existing_kwh: float = Field(0.0, ge=0.0, le=1e7, description="Installed energy [kWh].")
+    existing_kw: float = Field(0.0, ge=0.0, le=1e7, description="Installed power [kW].")
+    max_kwh: float = Field(default_factory=_d("battery.max_kwh"), ge=0.0, le=1e7,
+                           description="Largest energy allowed [kWh]; 0 = no battery.")
+    max_kw: float | None = Field(None, ge=0.0, le=1e7,
+                                 description="Largest power [kW]; default from the C-rate.")
+
+    @model_validator(mode="after")
+    def _check_sizes(self) -> Self:
+        if self.max_kwh < self.existing_kwh:
+            raise ValueError("max_kwh must be at least existing_kwh")
+        if self.max_kw is not None and self.max_kw < self.existing_kw:
+            raise ValueError("max_kw must be at least existing_kw")
+        return self
+
+
+class DieselUnit(_Spec):
+    """One diesel generator unit type; the fleet holds ``count`` identical units."""
+
+    name: str = Field(description="Identifier, e.g. 'g400' (letters, digits, underscore).")
+    rated_kw: float = Field(gt=0.0, le=20_000.0, description="Rated electrical output [kW].")
+    existing: int = Field(0, ge=0, le=200, description="Units already on site (free) [-].")
+    max_count: int = Field(ge=0, le=200, description="Most units of this type allowed [-].")
+    capex_usd: float | None = Field(None, ge=0.0, le=1e8,
+                                    description="Cost of one new unit [USD]; default per kW.")
+    capex_usd_per_kw: float = Field(default_factory=_d("diesel.capex_usd_per_kw"), ge=0.0,
+                                    le=10_000.0, description="Cost per rated kW [USD/kW].")
+    fuel_intercept_l_per_h_per_kw: float = Field(
+        default_factory=_d("diesel.fuel_intercept_l_per_h_per_kw"), ge=0.0, le=1.0,
+        description="No-load fuel F0 [L/h per rated kW].")
+    fuel_slope_l_per_kwh: float = Field(default_factory=_d("diesel.fuel_slope_l_per_kwh"),
+                                        gt=0.0, le=2.0, description="Marginal fuel F1 [L/kWh].")
+    min_load_fraction: float = Field(default_factory=_d("diesel.min_load_fraction"), ge=0.0,
+                                     lt=1.0, description="Lowest load when running [-].")
+    om_usd_per_kw_year: float = Field(default_factory=_d("diesel.om_usd_per_kw_year"), ge=0.0,
+                                      le=1000.0, description="Fixed O&M [USD/kW/yr].")
+    om_usd_per_run_hour_per_kw: float = Field(
+        default_factory=_d("diesel.om_usd_per_run_hour_per_kw"), ge=0.0, le=10.0,
+        description="Running O&M [USD per hour per rated kW].")
+    lifetime_hours: float = Field(default_factory=_d("diesel.lifetime_hours"), gt=0.0,
+                                  le=500_000.0, description="Running hours to overhaul [h].")
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,31}", value):
+            raise ValueError("use letters, digits and '_' (start with a letter), e.g. 'g400'")
+        return value
+
+    @model_validator(mode="after")
+    def _check_counts(self) -> Self:
+        if self.max_count < self.existing:
+            raise ValueError(f"max_count ({self.max_count}) must be at least existing "
+                             f"({self.existing})")
+        return self
+
+    @property
+    def unit_capex_usd(self) -> float:
+        """Cost of one new unit [USD]."""
+        return self.capex_usd if self.capex_usd is not None else self.capex_usd_per_kw * (
+            self.rated_kw)
+
+
+class DieselSpec(_Spec):
+    """The diesel fleet: one entry per unit type."""
+
+    units: list[DieselUnit] = Field(min_length=1, description="Unit types of the fleet.")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Self:
+        names = [u.name for u in self.units]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"unit names must be unique; repeated: {dup}")
+        return self
+
+
+class FuelSpec(_Spec):
+    """Delivered fuel: purchase, transport, convoys and their risk."""
+
+    price_usd_per_l: float = Field(default_factory=_d("fuel.price_usd_per_l"), ge=0.0, le=50.0,
+                                   description="Purchase price at origin [USD/L].")
+    escalation_per_year: float = Field(default_factory=_d("fuel.escalation_per_year"),
+                                       ge=-0.2, le=0.5, description="Real price growth [1/yr].")
+    route_km: float = Field(0.0, ge=0.0, le=5000.0, description="Road distance of supply [km].")
+    transport_usd_per_l_km: float = Field(default_factory=_d("fuel.transport_usd_per_l_km"),
+                                          ge=0.0, le=0.1, description="Haulage [USD/(L km)].")
+    escort_usd_per_convoy: float = Field(default_factory=_d("fuel.escort_usd_per_convoy"),
+                                         ge=0.0, le=1e7, description="Escort cost [USD/convoy].")
+    truck_capacity_l: float = Field(default_factory=_d("fuel.truck_capacity_l"), gt=0.0,
+                                    le=100_000.0, description="Fuel per truck [L].")
+    trucks_per_convoy: float = Field(default_factory=_d("fuel.trucks_per_convoy"), gt=0.0,
+                                     le=500.0, description="Fuel trucks per convoy [-].")
+    casualties_per_convoy: float = Field(default_factory=_d("fuel.casualties_per_convoy"),
+                                         ge=0.0, le=10.0,
+                                         description="Expected casualties per convoy [-].")
+    value_per_casualty_usd: float = Field(default_factory=_d("fuel.value_per_casualty_usd"),
+                                          ge=0.0, le=1e9,
+                                          description="Cost given to one casualty [USD]; 0 = "
+                                                      "risk left out of the objective.")
+    max_expected_casualties_per_year: float | None = Field(
+        None, ge=0.0, description="Bound on expected casualties [1/yr].")
+    max_convoys_per_year: float | None = Field(None, ge=0.0,
+                                               description="Bound on convoys [1/yr].")
+    co2_kg_per_l: float = Field(default_factory=_d("fuel.co2_kg_per_l"), ge=0.0, le=5.0,
+                                description="Combustion CO2 [kg/L].")
+    energy_kwh_per_l: float = Field(default_factory=_d("fuel.energy_kwh_per_l"), gt=0.0,
+                                    le=15.0, description="Fuel energy (LHV) [kWh/L].")
+
+    @property
+    def delivered_usd_per_l(self) -> float:
+        """Purchase plus transport [USD/L], before escort and risk."""
+        return self.price_usd_per_l + self.transport_usd_per_l_km * self.route_km
+
+
+class ReliabilitySpec(_Spec):
+    """Spinning reserve and unserved energy."""
+
+    reserve_load_fraction: float = Field(
+        default_factory=_d("reliability.reserve_load_fraction"), ge=0.0, le=2.0,
+        description="Reserve held against load [share of load].")
+    reserve_pv_fraction: float = Field(
+        default_factory=_d("reliability.reserve_pv_fraction"), ge=0.0, le=1.0,
+        description="Reserve held against PV output drop [share of PV output].")
+    max_unserved_fraction: float = Field(
+        default_factory=_d("reliability.max_unserved_fraction"), ge=0.0, le=1.0,
+        description="Largest unserved share of annual energy [-].")
+    value_of_lost_load_usd_per_kwh: float = Field(
+        default_factory=_d("reliability.value_of_lost_load_usd_per_kwh"), ge=0.0, le=1e4,
+        description="Cost of unserved energy [USD/kWh].")
+
+
+class SolverSpec(_Spec):
+    """Solver settings (HiGHS)."""
+
+    time_limit_s: float = Field(170.0, gt=0.0, le=86_400.0, description="Wall time limit [s].")
+    mip_rel_gap: float = Field(0.005, ge=0.0, le=1.0, description="Relative MIP gap [-].")
+    threads: int = Field(2, ge=1, le=256, description="Threads given to HiGHS [-].")
+    log: bool = Field(False, description="Print the HiGHS log.")
+
+
+class Scenario(_Spec):
+    """One camp study: site, horizon, load, technologies, fuel, reliability and solver.
+
+    Build with :func:`load_scenario`; change with :meth:`with_overrides`.
+    """
+
+    name: str = Field("camp", min_length=1, description="Scenario name.")
+    description: str = Field("", description="Free text shown in reports.")
+    site: str | SiteSpec = Field(description="A bundled site key or a SiteSpec.")
+    horizon: HorizonSpec = Field(default_factory=HorizonSpec)
+    load: LoadSpec
+    solar: SolarSpec = Field(default_factory=SolarSpec)
+    battery: BatterySpec = Field(default_factory=BatterySpec)
+    diesel: DieselSpec
+    fuel: FuelSpec = Field(default_factory=FuelSpec)
+    reliability: ReliabilitySpec = Field(default_factory=ReliabilitySpec)
+    solver: SolverSpec = Field(default_factory=SolverSpec)
+
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @field_validator("site")
+    @classmethod
+    def _check_site(cls, value: str | SiteSpec) -> str | SiteSpec:
+        if isinstance(value, str):
+            try:
+                data.site(value)
+            except KeyError as exc:
+                raise ValueError(str(exc).strip("'\"")) from exc
+            return value.lower()
+        return value
+
+    # -- derived -------------------------------------------------------------------------------
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative file paths of the scenario are resolved against."""
+        return self._base_dir
+
+    def resolve_path(self, path: Path) -> Path:
+        """Return ``path`` resolved against the scenario's folder."""
+        return path if path.is_absolute() else self._base_dir / path
+
+    def site_spec(self) -> SiteSpec:
+        """The site as coordinates (bundled sites are looked up in ``data/sites.csv``)."""
+        if isinstance(self.site, SiteSpec):
+            return self.site
+        rec = data.site(self.site)
+        temps: list[float] | None = None
+        try:
+            temps = [float(t) for t in data.climate_zone(rec.climate_zone)["temp_air_c"]]
+        except KeyError:
+            temps = None
+        return SiteSpec(
+            name=rec.name,
+            latitude=rec.latitude,
+            longitude=rec.longitude,
+            elevation_m=rec.elevation_m,
+            timezone=rec.timezone,
+            ghi_kwh_m2_day=rec.ghi_kwh_m2_day,
+            monthly_temp_air_c=temps,
+        )
+
+    # -- overrides -----------------------------------------------------------------------------
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """Return a new scenario with dotted-path overrides applied and validated.
+
+        Parameters
+        ----------
+        overrides : mapping of str to value
+            Dotted paths such as ``"fuel.price_usd_per_l"``, ``"diesel.units.0.existing"`` or
+            ``"diesel.units.g400.existing"`` (a unit by name).
+
+        Returns
+        -------
+        Scenario
+            A new, validated scenario; ``self`` is unchanged.
+
+        Raises
+        ------
+        ScenarioError
+            When a path does not exist or a value is invalid.
+        """
+        raw = _to_raw(self)
+        problems: list[Problem] = []
+        for path, value in overrides.items():
+            try:
+                _set_dotted(raw, path, value)
+            except (KeyError, IndexError, TypeError) as exc:
+                problems.append(Problem(path, value, str(exc).strip("'\"")))
+        if problems:
+            raise ScenarioError(problems)
+        return _validate(raw, base_dir=self._base_dir, source="overrides")
+
+
+# --------------------------------------------------------------------------------------------
+# Loading, validation and error reporting
+# --------------------------------------------------------------------------------------------
+def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
+    """Load and validate a scenario.
+
+    Parameters
+    ----------
+    source : str, Path, mapping or Scenario
+        A YAML file path, a dict of the scenario, or a Scenario (returned as is).
+
+    Returns
+    -------
+    Scenario
+        The validated scenario; relative file paths in it resolve against the YAML's folder.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem found, each with its field path, value and fix.
+    """
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, Mapping):
+        return _validate(dict(source), base_dir=Path.cwd(), source=None)
+    path = Path(source)
+    if not path.is_file():
+        raise ScenarioError.single("scenario", str(path), "file not found; check the path")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ScenarioError.single("scenario", str(path), f"not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ScenarioError.single(
+            "scenario", type(raw).__name__, "the file must hold a mapping of sections "
+            "(name, site, load, diesel, ...)")
+    return _validate(raw, base_dir=path.resolve().parent, source=str(path))
+
+
+def _validate(raw: dict[str, Any], *, base_dir: Path, source: str | None) -> Scenario:
+    problems = _unknown_keys(raw, Scenario, ())
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems += _problems_from(exc, raw)
+        raise ScenarioError(_dedupe(problems), source) from None
+    if problems:
+        raise ScenarioError(_dedupe(problems), source)
+    scenario._base_dir = base_dir
+    return scenario
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Problem] = []
+    for p in problems:
+        key = (p.field, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation (unwrapping Optional, Union and list)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, list, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _model_of(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _unknown_keys(raw: Any, model: type[BaseModel], loc: tuple[str, ...]) -> list[Problem]:
+    """Find unknown keys anywhere in ``raw`` with a did-you-mean hint."""
+    if not isinstance(raw, Mapping):
+        return []
+    problems: list[Problem] = []
+    fields = model.model_fields
+    for key, value in raw.items():
+        path = ".".join((*loc, str(key)))
+        if key not in fields:
+            close = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            problems.append(Problem(path, value, f"unknown key; {hint}known keys: "
+                                                 f"{', '.join(fields)}"))
+            continue
+        sub = _model_of(fields[key].annotation)
+        if sub is None:
+            continue
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                problems += _unknown_keys(item, sub, (*loc, str(key), str(i)))
+        else:
+            problems += _unknown_keys(value, sub, (*loc, str(key)))
+    return problems
+
+
+def _field_info(loc: tuple[int | str, ...]) -> FieldInfo | None:
+    model: type[BaseModel] | None = Scenario
+    info: FieldInfo | None = None
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        if part not in model.model_fields:
+            # union members are named in the location (e.g. 'SiteSpec'); skip them
+            continue
+        info = model.model_fields[part]
+        model = _model_of(info.annotation)
+    return info
+
+
+def _bounds_text(info: FieldInfo | None) -> str:
+    if info is None:
+        return ""
+    parts: list[str] = []
+    for meta in info.metadata:
+        if isinstance(meta, annotated_types.Ge):
+            parts.append(f">= {meta.ge}")
+        elif isinstance(meta, annotated_types.Gt):
+            parts.append(f"> {meta.gt}")
+        elif isinstance(meta, annotated_types.Le):
+            parts.append(f"<= {meta.le}")
+        elif isinstance(meta, annotated_types.Lt):
+            parts.append(f"< {meta.lt}")
+    text = ""
+    if parts:
+        text = "; fix: give a value " + " and ".join(parts)
+    if info.description:
+        text += f" ({info.description})"
+    return text
+
+
+def _lookup(raw: Any, loc: tuple[int | str, ...]) -> Any:
+    value = raw
+    for part in loc:
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+def _problems_from(exc: ValidationError, raw: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in exc.errors():
+        if err["type"] == "extra_forbidden":
+            continue  # reported by _unknown_keys with a hint
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p[:1].isupper()))
+        # drop pydantic's union branch names such as 'str' or 'function-after[...]'
+        loc = tuple(p for p in loc if not (isinstance(p, str) and (
+            p in ("str", "int", "float") or "[" in p)))
+        path = ".".join(str(p) for p in loc) or "scenario"
+        message = str(err["msg"])
+        if message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        if err["type"] == "missing":
+            message = "required field is missing"
+        value = err.get("input") if err["type"] != "missing" else None
+        if isinstance(value, Mapping) and err["type"] != "missing":
+            value = _lookup(raw, loc)
+        info = _field_info(loc)
+        if err["type"] not in ("value_error", "assertion_error"):
+            message += _bounds_text(info)
+        problems.append(Problem(path, value, message))
+    # A union 'site' produces one error per branch; keep the most useful one.
+    site = [p for p in problems if p.field.startswith("site")]
+    if len(site) > 1:
+        bundled = isinstance(raw.get("site"), str)
+        keep = [p for p in site if (p.field == "site") == bundled]
+        problems = [p for p in problems if not p.field.startswith("site")] + (keep or site[:1])
+    return problems
+
+
+def _to_raw(scenario: Scenario) -> dict[str, Any]:
+    """Dump a scenario to plain data, keeping Series objects (excluded from the dump)."""
+    raw: dict[str, Any] = scenario.model_dump(mode="python", exclude_none=False)
+    if scenario.load.series is not None:
+        raw["load"]["series"] = scenario.load.series
+    if scenario.solar.pv_kw_per_kwp is not None and scenario.solar.pv_kw_per_kwp.series is not None:
+        raw["solar"]["pv_kw_per_kwp"]["series"] = scenario.solar.pv_kw_per_kwp.series
+    # drop None values so that 'exactly one route' validators see only what was given
+    return _drop_none(raw)
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def _set_dotted(raw: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    node: Any = raw
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(node, list):
+            node = node[_list_index(node, part, ".".join(parts[: i + 1]))]
+            continue
+        if not isinstance(node, dict):
+            raise TypeError(f"'{'.'.join(parts[:i])}' is not a section; cannot set '{path}'")
+        if part not in node or node[part] is None:
+            node[part] = {}
+        node = node[part]
+    last = parts[-1]
+    if isinstance(node, list):
+        node[_list_index(node, last, path)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise TypeError(f"cannot set '{path}': its parent is a value, not a section")
+
+
+def _list_index(items: list[Any], part: str, where: str) -> int:
+    if part.isdigit():
+        index = int(part)
+        if index >= len(items):
+            raise IndexError(f"'{where}': index {index} out of range (list has {len(items)})")
+        return index
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == part:
+            return i
+    names = [item.get("name") for item in items if isinstance(item, dict)]
+    raise KeyError(f"'{where}': no item named '{part}'; items: {names}")
