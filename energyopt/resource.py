@@ -10,6 +10,7 @@ its interval; values are interval means, computed at the interval midpoint.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Sequence
@@ -61,6 +62,15 @@ def _step(index: pd.DatetimeIndex) -> pd.Timedelta:
     return pd.Timedelta(step)
 
 
+@functools.lru_cache(maxsize=64)
+def _annual_clear_sky_kwh_m2_day(latitude: float, longitude: float, elevation_m: float) -> float:
+    """Mean daily Ineichen clear-sky GHI over a (non-leap) year at the site [kWh/m2/day]."""
+    times = pd.date_range("2025-01-01 00:30", periods=8760, freq="h", tz="UTC")
+    location = pvlib.location.Location(latitude, longitude, tz="UTC", altitude=elevation_m)
+    ghi = location.get_clearsky(times, model="ineichen")["ghi"].clip(lower=0.0).fillna(0.0)
+    return float(ghi.mean()) * 24.0 / 1000.0
+
+
 def embedded_weather(latitude: float, longitude: float, elevation_m: float,
                      index: pd.DatetimeIndex, *, ghi_kwh_m2_day: float | None = None,
                      monthly_temp_air_c: Sequence[float] | None = None,
@@ -69,7 +79,8 @@ def embedded_weather(latitude: float, longitude: float, elevation_m: float,
 
     GHI is pvlib's Ineichen clear sky (bundled Linke turbidity, works offline) at the interval
     midpoints. If ``ghi_kwh_m2_day`` is given, GHI is multiplied by ONE constant factor so that
-    the mean daily GHI over ``index`` equals the target: a placeholder for cloud and dust, not a
+    the mean daily GHI over a full year of clear sky at the site equals the target (so a short
+    or seasonal ``index`` keeps the site's seasons): a placeholder for cloud and dust, not a
     model of them; the factor may slightly exceed 1 where pvlib's turbidity climatology is dusty
     (Sahel). DNI and DHI come from the Erbs decomposition of that GHI.
 
@@ -82,7 +93,8 @@ def embedded_weather(latitude: float, longitude: float, elevation_m: float,
     index : pd.DatetimeIndex
         Timezone-aware (site time zone), regular, interval-start labels, e.g. hourly or 15 min.
     ghi_kwh_m2_day : float, optional
-        Target mean daily GHI over ``index`` [kWh/m2/day]; always met. A UserWarning is issued
+        Target annual mean daily GHI [kWh/m2/day]; always met over a full year. A UserWarning
+        is issued
         if it exceeds the clear-sky mean by more than ``CLEAR_SKY_EXCESS_WARN_FRACTION``.
     monthly_temp_air_c : sequence of float, optional
         Mean air temperature of each month, January first [C]; 25 C all year if omitted.
@@ -106,7 +118,7 @@ def embedded_weather(latitude: float, longitude: float, elevation_m: float,
     ghi = ghi.clip(lower=0.0).fillna(0.0)
     if ghi_kwh_m2_day is not None:
         _check_range("ghi_kwh_m2_day", ghi_kwh_m2_day, 0.0, 15.0, low_open=True)
-        clear_kwh_m2_day = float(ghi.mean()) * 24.0 / 1000.0  # mean W/m2 -> kWh/m2/day
+        clear_kwh_m2_day = _annual_clear_sky_kwh_m2_day(latitude, longitude, elevation_m)
         factor = ghi_kwh_m2_day / clear_kwh_m2_day
         if factor > 1.0 + CLEAR_SKY_EXCESS_WARN_FRACTION:
             warnings.warn(f"ghi_kwh_m2_day={ghi_kwh_m2_day} exceeds the clear-sky mean of "

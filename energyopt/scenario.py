@@ -400,6 +400,10 @@ class SolverSpec(_Spec):
     time_limit_s: float = Field(170.0, gt=0.0, le=86_400.0, description="Wall time limit [s].")
     mip_rel_gap: float = Field(0.005, ge=0.0, le=1.0, description="Relative MIP gap [-].")
     threads: int = Field(2, ge=1, le=256, description="Threads given to HiGHS [-].")
+    strategy: Literal["auto", "monolithic", "two_stage"] = Field(
+        "auto", description="'monolithic': one MILP; 'two_stage': sizes from the full-year LP "
+        "relaxation, then the full-year MILP dispatch with sizes fixed, then the monolithic MILP "
+        "warm-started for the time left; 'auto': monolithic up to 2,000 unit-steps.")
     log: bool = Field(False, description="Print the HiGHS log.")
 
 
@@ -445,7 +449,7 @@ class Scenario(_Spec):
         return path if path.is_absolute() else self._base_dir / path
 
     def site_spec(self) -> SiteSpec:
-        """The site as coordinates (bundled sites are looked up in ``data/sites.csv``)."""
+        """Return the site as coordinates (bundled sites are looked up in ``data/sites.csv``)."""
         if isinstance(self.site, SiteSpec):
             return self.site
         rec = data.site(self.site)
@@ -560,7 +564,7 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside an annotation (unwrapping Optional, Union and list)."""
+    """Return the pydantic model inside an annotation (unwrapping Optional, Union and list)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = typing.get_origin(annotation)
@@ -680,8 +684,9 @@ def _to_raw(scenario: Scenario) -> dict[str, Any]:
     raw: dict[str, Any] = scenario.model_dump(mode="python", exclude_none=False)
     if scenario.load.series is not None:
         raw["load"]["series"] = scenario.load.series
-    if scenario.solar.pv_kw_per_kwp is not None and scenario.solar.pv_kw_per_kwp.series is not None:
-        raw["solar"]["pv_kw_per_kwp"]["series"] = scenario.solar.pv_kw_per_kwp.series
+    pv = scenario.solar.pv_kw_per_kwp
+    if pv is not None and pv.series is not None:
+        raw["solar"]["pv_kw_per_kwp"]["series"] = pv.series
     # drop None values so that 'exactly one route' validators see only what was given
     return _drop_none(raw)
 

@@ -74,6 +74,10 @@ class SolveInfo:
         Solver name and version.
     n_rows, n_cols, n_integers : int
         Size of the problem handed over.
+    method : str
+        ``monolithic`` (one MILP) or ``two_stage`` (see :mod:`energyopt.optimize`).
+    notes : str
+        How the figures were reached, for reports.
     """
 
     status: str
@@ -87,6 +91,8 @@ class SolveInfo:
     n_rows: int
     n_cols: int
     n_integers: int
+    method: str = "monolithic"
+    notes: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of the record."""
@@ -98,7 +104,8 @@ def _version() -> str:
     return f"HiGHS {h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
 
 
-def solve_model(m: pyo.ConcreteModel, settings: SolverSettings) -> SolveInfo:
+def solve_model(m: pyo.ConcreteModel, settings: SolverSettings, *,
+                relax_integers: bool = False, warm_start: bool = False) -> SolveInfo:
     """Solve ``m`` with HiGHS and load the solution into its variables.
 
     Parameters
@@ -107,6 +114,10 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings) -> SolveInfo:
         A linear (mixed-integer) model with one active objective (minimised).
     settings : SolverSettings
         Time limit, gap, threads and logging.
+    relax_integers : bool
+        Solve the LP relaxation (integer columns made continuous; values not rounded).
+    warm_start : bool
+        Hand the variables' current values to HiGHS as a starting solution.
 
     Returns
     -------
@@ -128,6 +139,8 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings) -> SolveInfo:
     lower = np.array([-_INF if v.lb is None else v.lb for v in cols], dtype=float)
     upper = np.array([_INF if v.ub is None else v.ub for v in cols], dtype=float)
     is_int = np.array([v.is_integer() or v.is_binary() for v in cols], dtype=bool)
+    if relax_integers:
+        is_int[:] = False
     rhs = np.asarray(info.rhs, dtype=float)
     sense = np.array([mult for _, mult in info.rows], dtype=int)
     row_lower = np.where(sense <= 0, rhs, -_INF)
@@ -164,6 +177,11 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings) -> SolveInfo:
     if status == highspy.HighsStatus.kError:
         raise SolverError("HiGHS refused the model (passModel failed); this is a bug, please "
                           "report it with the scenario")
+    if warm_start:
+        start = highspy.HighsSolution()
+        start.col_value = [float(v.value) if v.value is not None else 0.0 for v in cols]
+        start.value_valid = True
+        h.setSolution(start)
     handoff = time.perf_counter() - t0
 
     t1 = time.perf_counter()

@@ -1,32 +1,32 @@
-"""Battery block.
+r"""Battery block.
 
 Equations
 ---------
 .. math::
 
-    E_t = E_{t-1} \\rho_t + \\Delta_t (\\eta_c C_t - D_t / \\eta_d) \\quad (E_{-1} = E_{T-1})
+    E_t = E_{t-1} \rho_t + \Delta_t (\eta_c C_t - D_t / \eta_d) \quad (E_{-1} = E_{T-1})
 
-    s E^{max} \\le E_t \\le E^{max}, \\quad C_t \\le P^{max}, \\quad D_t \\le P^{max},
-    \\quad P^{max} \\le k E^{max}
+    s E^{max} \le E_t \le E^{max}, \quad C_t \le P^{max}, \quad D_t \le P^{max},
+    \quad P^{max} \le k E^{max}
 
-    R^{bat}_t \\le P^{max} - D_t + C_t, \\quad R^{bat}_t \\Delta_t \\le \\eta_d (E_t - s E^{max})
+    R^{bat}_t \le P^{max} - D_t + C_t, \quad R^{bat}_t \Delta_t \le \eta_d (E_t - s E^{max})
 
 Costs: capex on new energy and power; O&M as a share of total capex per year; replacement and
 salvage by calendar life.
 
-=====================  ==========================================  ===========================
-symbol                 meaning                                      input
-=====================  ==========================================  ===========================
+=====================  ======================================  ===============================
+symbol                 meaning                                  input
+=====================  ======================================  ===============================
 :math:`E^{max}`        energy size [kWh] (``m.battery.kwh``)        ``battery.max_kwh``
 :math:`P^{max}`        power size [kW] (``m.battery.kw``)           ``battery.max_kw``
 :math:`E_t`            state of charge at step end [kWh]
 :math:`C_t, D_t`       charge, discharge [kW]
 :math:`R^{bat}_t`      spinning reserve offered [kW]
-:math:`\\eta_c,\\eta_d`  sqrt of the round trip efficiency         ``battery.roundtrip_efficiency``
+:math:`\eta_c,\eta_d`  sqrt of round trip efficiency           ``roundtrip_efficiency``
 :math:`s`              minimum state of charge                      ``battery.min_soc``
-:math:`\\rho_t`         retention over the step                     ``battery.self_discharge_per_hour``
-:math:`k`              largest kW per kWh                           ``battery.max_power_to_energy_per_h``
-=====================  ==========================================  ===========================
+:math:`\rho_t`         retention over the step                 ``self_discharge_per_hour``
+:math:`k`              largest kW per kWh                       ``max_power_to_energy_per_h``
+=====================  ======================================  ===============================
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""Assemble the model: a short loop over the technology blocks, objective = their costs.
+r"""Assemble the model: a short loop over the technology blocks, objective = their costs.
 
 Energy balance per step :math:`t`:
 
 .. math::
 
-    P^{pv}_t + \\sum_g P_{g,t} + D_t - C_t + U_t = L_t
+    P^{pv}_t + \sum_g P_{g,t} + D_t - C_t + U_t = L_t
 
 Every block registers its supply terms (``m.supply_kw``), reserve offers (``m.reserve_kw``) and
 present-value cost terms (``m.cost_terms``); the objective is the sum of the cost terms: the net

@@ -1,14 +1,14 @@
-"""Diesel fleet block: integer unit counts and integer units online per step.
+r"""Diesel fleet block: integer unit counts and integer units online per step.
 
 Equations (per unit type g and step t)
 --------------------------------------
 .. math::
 
-    N^{exist}_g \\le N_g \\le N^{max}_g, \\quad u_{g,t} \\le N_g \\quad (N, u \\in \\mathbb{Z})
+    N^{exist}_g \le N_g \le N^{max}_g, \quad u_{g,t} \le N_g \quad (N, u \in \mathbb{Z})
 
-    \\mu_g R_g u_{g,t} \\le P_{g,t} \\le R_g u_{g,t}
+    \mu_g R_g u_{g,t} \le P_{g,t} \le R_g u_{g,t}
 
-    f_{g,t} = \\Delta_t (F0_g R_g u_{g,t} + F1_g P_{g,t}) \\; [L]
+    f_{g,t} = \Delta_t (F0_g R_g u_{g,t} + F1_g P_{g,t}) \; [L]
 
 Costs: new units :math:`C_g (N_g - N^{exist}_g)` at year 0, credited back at the horizon's end
 (discounted), with the life they consume charged as wear per running hour
@@ -23,7 +23,7 @@ symbol               meaning                                    input
 :math:`u_{g,t}`      units online (``m.diesel.online``)
 :math:`P_{g,t}`      output [kW] (``m.diesel.power_kw``)
 :math:`R_g`          rated output [kW]                          ``rated_kw``
-:math:`\\mu_g`        minimum load fraction                      ``min_load_fraction``
+:math:`\mu_g`        minimum load fraction                      ``min_load_fraction``
 :math:`F0_g, F1_g`   fuel curve                                 ``fuel_intercept_l_per_h_per_kw``,
                                                                 ``fuel_slope_l_per_kwh``
 :math:`C_g, H_g`     unit capex, life in running hours          ``capex_usd``, ``lifetime_hours``

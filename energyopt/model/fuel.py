@@ -1,12 +1,12 @@
-"""Fuel and convoy block (annual accounting; the daily inventory comes with logistics).
+r"""Fuel and convoy block (annual accounting; the daily inventory comes with logistics).
 
 Equations
 ---------
 .. math::
 
-    F = \\sum_{g,t} w_t f_{g,t} \\; [L/yr], \\quad T = F / V, \\quad K = T / n
+    F = \sum_{g,t} w_t f_{g,t} \; [L/yr], \quad T = F / V, \quad K = T / n
 
-    \\text{casualties} = K \\, c, \\quad K \\le K^{max}, \\quad K c \\le \\text{cas}^{max}
+    \text{casualties} = K \, c, \quad K \le K^{max}, \quad K c \le \text{cas}^{max}
 
 Costs: purchase :math:`p F A_e` (escalating), haulage :math:`h d F A`, escort :math:`e K A`,
 risk :math:`v c K A`.

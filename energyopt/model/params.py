@@ -1,12 +1,12 @@
-"""Model parameters: the numbers the Pyomo blocks read, derived from scenario and inputs.
+r"""Model parameters: the numbers the Pyomo blocks read, derived from scenario and inputs.
 
 Everything the blocks need is computed here once, as plain floats and numpy arrays, so that the
 blocks hold only algebra. Economic factors turn annual quantities into present values over the
 horizon:
 
-* ``annuity`` :math:`A = \\sum_{y=1}^{Y} (1+r)^{-y}`
-* ``fuel_annuity`` :math:`A_e = \\sum_{y=1}^{Y} (1+e)^{y-1} (1+r)^{-y}` (fuel price escalation)
-* ``replacement_factor(L)`` :math:`\\sum_{k \\ge 1, kL < Y} (1+r)^{-kL}`
+* ``annuity`` :math:`A = \sum_{y=1}^{Y} (1+r)^{-y}`
+* ``fuel_annuity`` :math:`A_e = \sum_{y=1}^{Y} (1+e)^{y-1} (1+r)^{-y}` (fuel price escalation)
+* ``replacement_factor(L)`` :math:`\sum_{k \ge 1, kL < Y} (1+r)^{-kL}`
 * ``salvage_factor(L)``: the unused share of the last installation at year Y, discounted.
 """
 

@@ -1,10 +1,10 @@
-"""PV block.
+r"""PV block.
 
 Equations
 ---------
 .. math::
 
-    P^{pv}_t \\le K^{pv} \\, a_t \\qquad K^{pv}_{exist} \\le K^{pv} \\le K^{pv}_{max}
+    P^{pv}_t \le K^{pv} \, a_t \qquad K^{pv}_{exist} \le K^{pv} \le K^{pv}_{max}
 
 Curtailment is :math:`K^{pv} a_t - P^{pv}_t`. Costs (present values):
 capex :math:`c (K - K_{exist})`; O&M :math:`o K A`; replacement :math:`c K R(L)`;

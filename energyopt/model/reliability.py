@@ -1,23 +1,23 @@
-"""Reliability block: spinning reserve and unserved energy.
+r"""Reliability block: spinning reserve and unserved energy.
 
 Equations
 ---------
 .. math::
 
-    \\sum_g (R_g u_{g,t} - P_{g,t}) + R^{bat}_t \\ge \\alpha L_t + \\beta P^{pv}_t
+    \sum_g (R_g u_{g,t} - P_{g,t}) + R^{bat}_t \ge \alpha L_t + \beta P^{pv}_t
 
-    0 \\le U_t \\le L_t - L^{crit}_t, \\quad \\sum_t w_t \\Delta_t U_t \\le \\gamma
-    \\sum_t w_t \\Delta_t L_t
+    0 \le U_t \le L_t - L^{crit}_t, \quad \sum_t w_t \Delta_t U_t \le \gamma
+    \sum_t w_t \Delta_t L_t
 
-Cost: value of lost load :math:`v \\sum_t w_t \\Delta_t U_t A`.
+Cost: value of lost load :math:`v \sum_t w_t \Delta_t U_t A`.
 
 ===============  ===============================  =========================================
 symbol           meaning                          input
 ===============  ===============================  =========================================
-:math:`\\alpha`   reserve on load                  ``reliability.reserve_load_fraction``
-:math:`\\beta`    reserve on PV output             ``reliability.reserve_pv_fraction``
+:math:`\alpha`   reserve on load                  ``reliability.reserve_load_fraction``
+:math:`\beta`    reserve on PV output             ``reliability.reserve_pv_fraction``
 :math:`U_t`      unserved load [kW]               (``m.reliability.unserved_kw``)
-:math:`\\gamma`   largest unserved share           ``reliability.max_unserved_fraction``
+:math:`\gamma`   largest unserved share           ``reliability.max_unserved_fraction``
 :math:`v`        value of lost load [USD/kWh]     ``reliability.value_of_lost_load_usd_per_kwh``
 ===============  ===============================  =========================================
 """
