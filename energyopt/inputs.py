@@ -106,6 +106,12 @@ def _read_csv(path: Path, column: str | None, field: str) -> pd.Series:
         frame = pd.read_csv(path, index_col=0)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ScenarioError.single(f"{field}.csv", str(path), f"unreadable CSV: {exc}") from exc
+    try:
+        frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index, utc=True))
+    except (ValueError, TypeError) as exc:
+        raise ScenarioError.single(f"{field}.csv", str(path), "the first column must hold "
+                                   f"timestamps (ISO 8601, e.g. 2025-01-01T00:00+00:00): {exc}"
+                                   ) from exc
     if column is None:
         if frame.shape[1] != 1:
             raise ScenarioError.single(f"{field}.column", None, "the CSV has several columns "
@@ -135,7 +141,8 @@ def _conform(series: pd.Series, index: pd.DatetimeIndex, field: str, *, lower: f
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
     if isinstance(series.index, pd.DatetimeIndex) and len(series) > 1:
         step = series.index[1] - series.index[0]
-        if step != index[1] - index[0] or not (np.diff(series.index.asi8) == step.value).all():
+        if step != index[1] - index[0] or not (
+                (series.index[1:] - series.index[:-1]) == step).all():
             raise ScenarioError.single(
                 field, str(step), f"timestamps must be regular at the model's step "
                 f"({index[1] - index[0]})")

@@ -16,10 +16,10 @@ __all__ = ["archetype_load_kw", "daily_shape"]
 
 def daily_shape(hour_of_day: np.ndarray, *, day_peak_factor: float,
                 night_factor: float) -> np.ndarray:
-    """Cooling-driven daily load shape with a mean of one over the day.
+    """Cooling-driven daily load shape, relative to the daily mean (not yet normalised).
 
     The shape is ``night + (peak - night) * s(h)`` with ``s`` a raised cosine peaking at
-    14:30 that is zero outside 10:30-18:30, then rescaled to a daily mean of one.
+    14:30 that is zero outside 10:30-18:30.
 
     Parameters
     ----------
@@ -33,15 +33,12 @@ def daily_shape(hour_of_day: np.ndarray, *, day_peak_factor: float,
     Returns
     -------
     np.ndarray
-        Multipliers [-] on the daily mean load.
+        Multipliers [-] on the daily mean load, before normalisation (see
+        :func:`archetype_load_kw`, which rescales them to a mean of one over the day's steps).
     """
     phase = (hour_of_day - 14.5) / 12.0 * np.pi  # +-pi at 02:30
     bump = np.clip(np.cos(phase) * 2.0 - 1.0, 0.0, None) ** 0.5  # day only
-    # normalise over a fine grid so the daily mean is exactly one for any step length
-    grid = (np.arange(1440) + 0.5) / 60.0
-    grid_bump = np.clip(np.cos((grid - 14.5) / 12.0 * np.pi) * 2.0 - 1.0, 0.0, None) ** 0.5
-    raw_mean = night_factor + (day_peak_factor - night_factor) * grid_bump.mean()
-    return (night_factor + (day_peak_factor - night_factor) * bump) / raw_mean
+    return night_factor + (day_peak_factor - night_factor) * bump
 
 
 def archetype_load_kw(index: pd.DatetimeIndex, *, personnel: int,
@@ -72,4 +69,8 @@ def archetype_load_kw(index: pd.DatetimeIndex, *, personnel: int,
     mean_kw = personnel * kwh_per_person_per_day / 24.0
     shape = daily_shape(np.asarray(hour, dtype=float), day_peak_factor=day_peak_factor,
                         night_factor=night_factor)
-    return pd.Series(mean_kw * shape, index=index, name="load_kw")
+    # rescale so that one day of steps averages exactly one: daily energy is kept exactly
+    per_day = max(round(24.0 / step_h), 1)
+    norm = daily_shape((np.arange(per_day) + 0.5) * step_h, day_peak_factor=day_peak_factor,
+                       night_factor=night_factor).mean()
+    return pd.Series(mean_kw * shape / norm, index=index, name="load_kw")

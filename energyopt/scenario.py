@@ -434,7 +434,7 @@ class Scenario(_Spec):
             try:
                 data.site(value)
             except KeyError as exc:
-                raise ValueError(str(exc).strip("'\"")) from exc
+                raise ValueError(str(exc.args[0] if exc.args else exc)) from exc
             return value.lower()
         return value
 
@@ -494,7 +494,7 @@ class Scenario(_Spec):
             try:
                 _set_dotted(raw, path, value)
             except (KeyError, IndexError, TypeError) as exc:
-                problems.append(Problem(path, value, str(exc).strip("'\"")))
+                problems.append(Problem(path, value, str(exc.args[0] if exc.args else exc)))
         if problems:
             raise ScenarioError(problems)
         return _validate(raw, base_dir=self._base_dir, source="overrides")

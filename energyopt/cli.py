@@ -1,0 +1,465 @@
+"""The ``energyopt`` command: run, validate and list sites.
+
+Verbs::
+
+    energyopt run SCENARIO.yaml [--out DIR] [--set key=value ...] [--no-baseline]
+    energyopt validate SCENARIO.yaml [--set key=value ...]
+    energyopt sites
+    energyopt --version
+
+Exit codes: 0 success; 1 other failure (e.g. outputs could not be written); 2 bad scenario,
+bad option or bad ``--set``; 3 infeasible scenario; 4 solver failure; 5 a result failed its
+checks after the solve; 130 interrupted. Expected errors print one message to stderr, never a
+traceback. Python warnings are shown as one ``warning: ...`` line each on stderr.
+
+All numbers are rounded for display only; ``result.json`` and the CSV files hold the stored,
+unrounded values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from energyopt import __version__, data
+from energyopt.errors import (
+    InfeasibleScenarioError,
+    Problem,
+    ResultCheckError,
+    ScenarioError,
+    SolverError,
+)
+from energyopt.inputs import Inputs, build_inputs
+from energyopt.optimize import optimize
+from energyopt.results import SizingResult
+from energyopt.scenario import Scenario, load_scenario
+from energyopt.solve import SolveInfo
+
+__all__ = ["app", "main"]
+
+EXIT_SCENARIO = 2
+EXIT_INFEASIBLE = 3
+EXIT_SOLVER = 4
+EXIT_CHECK = 5
+
+app = typer.Typer(
+    name="energyopt",
+    help="Size PV, battery and diesel for a peacekeeping camp at least cost and risk.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers: messages, warnings, errors
+# --------------------------------------------------------------------------------------------
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    del category, filename, lineno, file, line
+    _err(f"warning: {_one_line(message)}")
+
+
+@contextlib.contextmanager
+def _cli_errors() -> Iterator[None]:
+    """Turn energyopt's typed errors into a message and an exit code; warnings into lines."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+        warnings.showwarning = _show_warning
+        try:
+            yield
+        except ScenarioError as exc:
+            _err(f"Scenario error: {exc}")
+            raise typer.Exit(EXIT_SCENARIO) from None
+        except InfeasibleScenarioError as exc:
+            _err(f"Infeasible: {exc}")
+            raise typer.Exit(EXIT_INFEASIBLE) from None
+        except SolverError as exc:
+            _err(f"Solver error: {exc}")
+            raise typer.Exit(EXIT_SOLVER) from None
+        except ResultCheckError as exc:
+            _err(f"Result check failed: {exc}\nThe result was not written. This is a bug in "
+                 "energyopt; please report it with the scenario.")
+            raise typer.Exit(EXIT_CHECK) from None
+        except KeyboardInterrupt:
+            _err("Interrupted.")
+            raise typer.Exit(130) from None
+
+
+def _parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
+    """Parse ``key=value`` items; values are read as YAML (numbers, booleans, null, lists)."""
+    overrides: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for item in items or ():
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            problems.append(Problem("--set", item, "expected KEY=VALUE with a dotted key, e.g. "
+                                    "--set fuel.price_usd_per_l=1.4"))
+            continue
+        try:
+            overrides[key] = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            problems.append(Problem(key, text, f"value is not valid YAML: {_one_line(exc)}"))
+    if problems:
+        raise ScenarioError(problems, "--set")
+    return overrides
+
+
+def _load(path: Path, sets: Sequence[str] | None) -> Scenario:
+    overrides = _parse_sets(sets)
+    scenario = load_scenario(path)
+    if overrides:
+        scenario = scenario.with_overrides(overrides)
+    return scenario
+
+
+def _setup_logging(verbose: bool) -> None:
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+        logging.getLogger("energyopt").setLevel(logging.INFO)
+
+
+# --------------------------------------------------------------------------------------------
+# Number formatting (display only; stored data are never rounded)
+# --------------------------------------------------------------------------------------------
+def _missing(value: float | None) -> bool:
+    return value is None or not math.isfinite(value)
+
+
+def fmt_number(value: float | None, decimals: int | None = None, *, sign: bool = False) -> str:
+    """Format a number for people: thousands separators and sensible decimals.
+
+    Parameters
+    ----------
+    value : float or None
+        The number; None, NaN and infinities show as ``n/a``.
+    decimals : int, optional
+        Fixed decimals; by default 0 from 100 up, 1 from 10, 2 from 1, and three significant
+        digits below 1.
+    sign : bool
+        Always show the sign.
+
+    Returns
+    -------
+    str
+        The formatted number.
+    """
+    if _missing(value):
+        return "n/a"
+    assert value is not None
+    plus = "+" if sign else ""
+    if decimals is None:
+        size = abs(value)
+        if size == 0:
+            return "0"
+        if size < 1:
+            text = f"{value:{plus}.3g}"
+            return text if "e" not in text else f"{value:{plus}.2e}"
+        decimals = 0 if size >= 100 else 1 if size >= 10 else 2
+    text = f"{value:{plus},.{decimals}f}"
+    if text.lstrip("+-") == f"{0:.{decimals}f}":  # no '-0' or '+0.0'
+        return f"{0:.{decimals}f}"
+    return text
+
+
+def fmt_percent(fraction: float | None, decimals: int = 2) -> str:
+    """Format a fraction as a percentage; tiny non-zero values keep two significant digits."""
+    if _missing(fraction):
+        return "n/a"
+    assert fraction is not None
+    pct = 100.0 * fraction
+    if pct != 0 and abs(pct) < 10 ** -decimals:
+        return f"{pct:.2g}%"
+    return f"{pct:.{decimals}f}%"
+
+
+def fmt_seconds(seconds: float) -> str:
+    """Format a duration [s]."""
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 600:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.1f} min"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]],
+           align: str, indent: str = "  ") -> str:
+    """Plain-text table; ``align`` holds one of 'l' or 'r' per column."""
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [c.ljust(w) if a == "l" else c.rjust(w)
+                 for c, w, a in zip(cells, widths, align, strict=True)]
+        return (indent + "  ".join(parts)).rstrip()
+
+    rule = indent + "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+# --------------------------------------------------------------------------------------------
+# The run summary
+# --------------------------------------------------------------------------------------------
+#: KPI rows of the summary: (key, label, decimals or None for automatic).
+KPI_ROWS: tuple[tuple[str, str, int | None], ...] = (
+    ("npc_usd", "NPC (USD)", 0),
+    ("lcoe_usd_per_kwh", "LCOE (USD/kWh)", 3),
+    ("fuel_l_per_year", "fuel (L/yr)", 0),
+    ("trucks_per_year", "trucks/yr", 1),
+    ("convoys_per_year", "convoys/yr", 1),
+    ("expected_casualties_per_year", "expected casualties/yr", None),
+    ("co2_t_per_year", "CO2 (t/yr)", 0),
+    ("renewable_fraction", "renewable share (%)", None),
+    ("unserved_kwh_per_year", "unserved (kWh/yr)", 0),
+    ("diesel_hours_per_year", "diesel hours/yr", 0),
+)
+
+
+def _kpi(result: SizingResult | None, key: str) -> float | None:
+    if result is None or key not in result.kpis.index:
+        return None
+    return float(result.kpis[key])
+
+
+def _difference(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None or _missing(a) or _missing(b) else a - b
+
+
+def kpi_table(result: SizingResult) -> str:
+    """Format the KPI table: design | diesel only | saving.
+
+    Parameters
+    ----------
+    result : SizingResult
+        The design (with its baseline, if any).
+
+    Returns
+    -------
+    str
+        The table; saving is diesel only minus design, except for the renewable share, whose
+        gain is design minus diesel only in percentage points.
+    """
+    base = result.baseline
+    rows = []
+    for key, label, decimals in KPI_ROWS:
+        design, diesel = _kpi(result, key), _kpi(base, key)
+        if key == "renewable_fraction":
+            gain = _difference(design, diesel)
+            rows.append([label, fmt_number(None if design is None else 100 * design, 1),
+                         fmt_number(None if diesel is None else 100 * diesel, 1),
+                         "n/a" if gain is None else f"{fmt_number(100 * gain, 1, sign=True)} pp"])
+        else:
+            rows.append([label, fmt_number(design, decimals), fmt_number(diesel, decimals),
+                         fmt_number(_difference(diesel, design), decimals)])
+    return _table(["", "design", "diesel only", "saving"], rows, "lrrr")
+
+
+def _size_label(key: str, rated_kw: dict[str, float]) -> tuple[str, str]:
+    """Label and unit of a size key (``pv_kwp``, ``diesel_<unit>_count`` ...)."""
+    known = {"pv_kwp": ("PV", "kWp"), "battery_kwh": ("battery energy", "kWh"),
+             "battery_kw": ("battery power", "kW"), "fuel_tank_l": ("fuel storage", "L")}
+    if key in known:
+        return known[key]
+    if key.startswith("diesel_") and key.endswith("_new_count"):
+        return "  of which new", "units"
+    if key.startswith("diesel_") and key.endswith("_count"):
+        name = key[len("diesel_"): -len("_count")]
+        rated = f" ({fmt_number(rated_kw[name])} kW)" if name in rated_kw else ""
+        return f"diesel {name}{rated}", "units"
+    for suffix, unit in (("_count", "units"), ("_kwp", "kWp"), ("_kwh", "kWh"), ("_kw", "kW"),
+                         ("_l", "L")):
+        if key.endswith(suffix):
+            return key[: -len(suffix)].replace("_", " "), unit
+    return key.replace("_", " "), ""
+
+
+def sizes_table(result: SizingResult, rated_kw: dict[str, float] | None = None) -> str:
+    """Format the sizes table: design | diesel only, with units and new diesel units.
+
+    Parameters
+    ----------
+    result : SizingResult
+        The design (with its baseline, if any).
+    rated_kw : dict of str to float, optional
+        Rated output of each diesel unit type [kW], shown beside its name.
+
+    Returns
+    -------
+    str
+        The table.
+    """
+    base = result.baseline
+    rows = []
+    for key in result.sizes.index:
+        label, unit = _size_label(str(key), rated_kw or {})
+        decimals = 0 if str(key).endswith("_count") else None
+        design = float(result.sizes[key])
+        diesel = float(base.sizes[key]) if base is not None and key in base.sizes.index else None
+        rows.append([label, unit, fmt_number(design, decimals), fmt_number(diesel, decimals)])
+    return _table(["", "unit", "design", "diesel only"], rows, "llrr")
+
+
+def solve_lines(label: str, info: SolveInfo, asked_gap: float | None) -> list[str]:
+    """Lines describing one solve: status, method, gap with its proven bound, times."""
+    asked = f", asked for {fmt_percent(asked_gap)}" if asked_gap is not None else ""
+    lines = [
+        f"  {label}: {info.status} ({info.termination}), method {info.method}, {info.solver}, "
+        f"{info.n_rows:,} rows x {info.n_cols:,} columns, {info.n_integers:,} integers",
+        f"    MIP gap: {fmt_percent(info.mip_gap)} (proven bound {fmt_number(info.bound, 0)} "
+        f"USD, objective {fmt_number(info.objective, 0)} USD{asked})",
+        f"    time: solve {fmt_seconds(info.runtime_s)}, hand-off {fmt_seconds(info.handoff_s)}",
+    ]
+    if info.notes:
+        lines.append(f"    notes: {info.notes}")
+    return lines
+
+
+def _latlon(lat: float, lon: float) -> str:
+    return (f"{abs(lat):.2f} {'N' if lat >= 0 else 'S'}, "
+            f"{abs(lon):.2f} {'E' if lon >= 0 else 'W'}")
+
+
+def summary(result: SizingResult, scenario: Scenario, inputs: Inputs) -> str:
+    """Format the plain-text summary of a run printed by ``energyopt run``."""
+    site = inputs.site
+    key = f" ({scenario.site})" if isinstance(scenario.site, str) else ""
+    h = scenario.horizon
+    rated = {u.name: u.rated_kw for u in scenario.diesel.units}
+    lines = [
+        f"Scenario: {scenario.name}",
+        f"Site: {site.name}{key}, {_latlon(site.latitude, site.longitude)}, {site.timezone}",
+        f"Modelled: {h.days} day(s) from {h.start} in {h.step_minutes}-min steps "
+        f"({inputs.n_steps:,} steps, scaled to one year); horizon {h.years} years at "
+        f"{fmt_percent(h.discount_rate, 1)} discount rate",
+        f"Load: {fmt_number(inputs.annual_load_kwh, 0)} kWh/yr, peak "
+        f"{fmt_number(float(inputs.load_kw.max()), 0)} kW",
+        "",
+        "Solve",
+    ]
+    lines += solve_lines("design", result.solve_info, scenario.solver.mip_rel_gap)
+    if result.baseline is not None:
+        lines += solve_lines("diesel only", result.baseline.solve_info,
+                             scenario.solver.mip_rel_gap)
+    lines += ["", "Sizes", sizes_table(result, rated), "", "Key figures", kpi_table(result)]
+    notes = ["  saving = diesel only - design; renewable share: gain in percentage points (pp)"]
+    if result.baseline is None:
+        notes = ["  no diesel-only baseline computed (--no-baseline)"]
+    lines += notes
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"energyopt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version_callback, is_eager=True,
+        help="Show the version and exit.")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Log progress (stages, timings) to stderr.")] = False,
+) -> None:
+    """Size PV, battery and diesel for a peacekeeping camp at least cost and risk."""
+    del version
+    _setup_logging(verbose)
+
+
+ScenarioArg = Annotated[Path, typer.Argument(
+    help="Scenario YAML file.", show_default=False)]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", metavar="KEY=VALUE",
+    help="Override a scenario field by dotted path, e.g. fuel.price_usd_per_l=1.4 or "
+         "diesel.units.g400.existing=2; the value is read as YAML. Repeatable.")]
+
+
+@app.command()
+def run(
+    scenario_path: ScenarioArg,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder [default: out/<scenario file stem>].",
+        show_default=False)] = None,
+    set_: SetOpt = None,
+    no_baseline: Annotated[bool, typer.Option(
+        "--no-baseline", help="Skip the diesel-only baseline solve.")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Write an HTML report (not available yet).", show_default=False,
+        metavar="FILE.html")] = None,
+) -> None:
+    """Size the camp, print a summary and write result.json and CSV files."""
+    if report is not None:
+        _err(f"HTML reports are not available yet (--report {report}); run without --report. "
+             "result.json and the CSV files are written to --out.")
+        raise typer.Exit(EXIT_SCENARIO)
+    folder = out if out is not None else Path("out") / scenario_path.stem
+    with _cli_errors():
+        scenario = _load(scenario_path, set_)
+        inputs = build_inputs(scenario)
+        _err(f"Solving {scenario.name}: {inputs.n_steps:,} steps"
+             + ("" if no_baseline else ", then the diesel-only baseline") + " ...")
+        result = optimize(scenario, baseline=not no_baseline, inputs=inputs)
+        typer.echo(summary(result, scenario, inputs))
+    try:
+        written = [result.to_json(folder / "result.json"), *result.to_csv(folder)]
+    except OSError as exc:
+        _err(f"error: cannot write the results to {folder}: {exc}")
+        raise typer.Exit(1) from None
+    typer.echo("")
+    typer.echo(f"Wrote {len(written)} files to {folder}: "
+               + ", ".join(p.name for p in written))
+
+
+@app.command()
+def validate(scenario_path: ScenarioArg, set_: SetOpt = None) -> None:
+    """Check a scenario and its time series without solving."""
+    with _cli_errors():
+        scenario = _load(scenario_path, set_)
+        inputs = build_inputs(scenario)
+    peak = float(inputs.load_kw.max())
+    typer.echo(f"OK: {scenario.name}, {inputs.n_steps:,} steps of "
+               f"{scenario.horizon.step_minutes} min, annual load "
+               f"{fmt_number(inputs.annual_load_kwh, 0)} kWh, peak {fmt_number(peak, 0)} kW")
+
+
+@app.command()
+def sites() -> None:
+    """List the bundled mission sites."""
+    table = data.sites()
+    rows = []
+    for key, rec in table.iterrows():
+        ghi = f"{rec['ghi_kwh_m2_day']:.1f}"
+        if rec["ghi_grade"] == "E":
+            ghi += " (estimate)"
+        rows.append([str(key), str(rec["name"]), str(rec["mission"]),
+                     f"{rec['latitude']:.2f}", f"{rec['longitude']:.2f}",
+                     f"{rec['elevation_m']:,.0f}", str(rec["timezone"]), ghi])
+    headers = ["key", "name", "mission", "lat", "lon", "elevation m", "timezone",
+               "GHI kWh/m2/day"]
+    typer.echo(_table(headers, rows, "lllrrrll", indent=""))
+    typer.echo("")
+    typer.echo("lat: degrees north, lon: degrees east. GHI values marked (estimate) are "
+               "engineering estimates (about +-8%); use PVGIS, NASA POWER or measured data for "
+               "real studies. Use a key as `site:` in a scenario.")
