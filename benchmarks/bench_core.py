@@ -19,6 +19,7 @@ import platform
 import resource
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,11 @@ def peak_memory_mib() -> float:
     """Peak resident memory of this process so far [MiB]."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / 2**20 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, else KiB
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, file: Any = None, line: str | None = None) -> None:
+    print(f"warning: {' '.join(str(message).split())}", file=sys.stderr)
 
 
 def _fmt(value: float, unit: str = "") -> str:
@@ -60,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=None,
                         help="override solver.time_limit_s [s]")
     args = parser.parse_args(argv)
+    warnings.showwarning = _one_line_warning
 
     overrides: dict[str, Any] = {}
     if args.days is not None:
@@ -132,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     solve_ratio = info.runtime_s / lp.runtime_s if lp.runtime_s > 0 else float("inf")
     wall_ratio = full_wall / lp_wall if lp_wall > 0 else float("inf")
     _print_table([
-        ("full solve / LP relaxation", f"{solve_ratio:.1f}x (solver time)"),
-        ("full wall / LP wall", f"{wall_ratio:.1f}x (hand-off + solve + extraction)"),
+        ("full solve / LP relaxation", f"= {solve_ratio:.1f}x (solver time)"),
+        ("full wall / LP wall", f"= {wall_ratio:.1f}x (hand-off + solve + extraction)"),
         ("design above LP bound", _fmt(relax_gap, "%")),
         ("peak memory", f"{peak_memory_mib():,.0f} MiB (ru_maxrss)"),
     ])

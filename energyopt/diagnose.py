@@ -55,7 +55,7 @@ def precheck(p: ModelParams, inputs: Inputs) -> None:
     if p.reserve_load_fraction > 0 or p.reserve_pv_fraction > 0:
         # online capacity + battery power must cover load + reserve on load + reserve on PV;
         # PV output used reduces the diesel share but adds its own reserve need
-        need = (1.0 + p.reserve_load_fraction) * p.load_kw
+        need = (1.0 + p.reserve_load_fraction) * p.load_kw - shed
         have = diesel_kw + battery_kw + (1.0 - p.reserve_pv_fraction) * pv_kw
         short = need - have
         if short.max() > 1e-6:

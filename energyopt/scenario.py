@@ -275,6 +275,11 @@ class BatterySpec(_Spec):
             raise ValueError("max_kwh must be at least existing_kwh")
         if self.max_kw is not None and self.max_kw < self.existing_kw:
             raise ValueError("max_kw must be at least existing_kw")
+        if self.existing_kw > self.max_power_to_energy_per_h * self.existing_kwh + 1e-9:
+            raise ValueError(
+                f"existing_kw ({self.existing_kw}) exceeds max_power_to_energy_per_h x "
+                f"existing_kwh ({self.max_power_to_energy_per_h * self.existing_kwh:g}); raise "
+                "max_power_to_energy_per_h or correct the existing battery")
         return self
 
 

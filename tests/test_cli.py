@@ -18,14 +18,6 @@ import energyopt
 from energyopt import cli
 from energyopt.errors import InfeasibleScenarioError, SolverError
 
-TINY: dict[str, Any] = {
-    "name": "tiny camp",
-    "site": "gao",
-    "horizon": {"days": 2},
-    "load": {"constant_kw": 200},
-    "diesel": {"units": [{"name": "g200", "rated_kw": 200, "existing": 2, "max_count": 3}]},
-}
-
 runner = CliRunner()
 
 
@@ -35,8 +27,9 @@ def _write(path: Path, scenario: dict[str, Any]) -> Path:
 
 
 @pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    return _write(tmp_path / "tiny.yaml", TINY)
+def tiny_yaml(tiny: dict[str, Any], tmp_path: Path) -> Path:
+    """The tiny scenario of conftest.py (Gao, two days, flat 200 kW) as a YAML file."""
+    return _write(tmp_path / "tiny.yaml", {"name": "tiny camp", **tiny})
 
 
 def _number(text: str) -> float:
@@ -67,15 +60,15 @@ def test_sites_lists_bundled_sites() -> None:
     assert "6.2 (estimate)" in gao
 
 
-def test_validate_tiny_scenario(tiny: Path) -> None:
-    result = runner.invoke(cli.app, ["validate", str(tiny)])
+def test_validate_tiny_scenario(tiny_yaml: Path) -> None:
+    result = runner.invoke(cli.app, ["validate", str(tiny_yaml)])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == (
         "OK: tiny camp, 48 steps of 60 min, annual load 1,752,000 kWh, peak 200 kW")
 
 
-def test_validate_unknown_key_names_it(tmp_path: Path) -> None:
-    bad = dict(TINY, fuel={"price_usd_per_liter": 1.2})
+def test_validate_unknown_key_names_it(tiny: dict[str, Any], tmp_path: Path) -> None:
+    bad = dict(tiny, fuel={"price_usd_per_liter": 1.2})
     result = runner.invoke(cli.app, ["validate", str(_write(tmp_path / "bad.yaml", bad))])
     assert result.exit_code == 2
     assert "fuel.price_usd_per_liter" in result.stderr
@@ -83,8 +76,8 @@ def test_validate_unknown_key_names_it(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_validate_applies_set(tiny: Path) -> None:
-    result = runner.invoke(cli.app, ["validate", str(tiny), "--set", "load.constant_kw=250",
+def test_validate_applies_set(tiny_yaml: Path) -> None:
+    result = runner.invoke(cli.app, ["validate", str(tiny_yaml), "--set", "load.constant_kw=250",
                                      "--set", "horizon.days=1"])
     assert result.exit_code == 0, result.output
     assert "24 steps" in result.stdout
@@ -97,9 +90,9 @@ def test_validate_missing_file(tmp_path: Path) -> None:
     assert "file not found" in result.stderr
 
 
-def test_run_tiny_scenario(tiny: Path, tmp_path: Path) -> None:
+def test_run_tiny_scenario(tiny_yaml: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = runner.invoke(cli.app, ["run", str(tiny), "--set", "fuel.price_usd_per_l=2.0",
+    result = runner.invoke(cli.app, ["run", str(tiny_yaml), "--set", "fuel.price_usd_per_l=2.0",
                                      "--out", str(out)])
     assert result.exit_code == 0, result.output
     for name in ("result.json", "kpis.csv", "dispatch.csv", "sizes.csv", "costs.csv"):
@@ -124,9 +117,9 @@ def test_run_tiny_scenario(tiny: Path, tmp_path: Path) -> None:
     assert stored["baseline"]["kpis"]["fuel_cost_usd_per_year"] >= 2.0 * fuel_l
 
 
-def test_run_no_baseline(tiny: Path, tmp_path: Path) -> None:
+def test_run_no_baseline(tiny_yaml: Path, tmp_path: Path) -> None:
     out = tmp_path / "nb"
-    result = runner.invoke(cli.app, ["run", str(tiny), "--no-baseline", "--out", str(out)])
+    result = runner.invoke(cli.app, ["run", str(tiny_yaml), "--no-baseline", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert _row(result.stdout, "NPC (USD)")[1:] == ["n/a", "n/a"]
     assert "baseline" not in json.loads((out / "result.json").read_text(encoding="utf-8"))
@@ -138,8 +131,8 @@ def test_run_no_baseline(tiny: Path, tmp_path: Path) -> None:
     "fuel.price_usd_per_l.deeper=1",
     "no_equals_sign",
 ])
-def test_run_bad_set_path(tiny: Path, tmp_path: Path, override: str) -> None:
-    result = runner.invoke(cli.app, ["run", str(tiny), "--set", override,
+def test_run_bad_set_path(tiny_yaml: Path, tmp_path: Path, override: str) -> None:
+    result = runner.invoke(cli.app, ["run", str(tiny_yaml), "--set", override,
                                      "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert result.stderr.startswith("Scenario error:")
@@ -147,25 +140,27 @@ def test_run_bad_set_path(tiny: Path, tmp_path: Path, override: str) -> None:
     assert not (tmp_path / "o").exists()
 
 
-def test_run_bad_set_value(tiny: Path) -> None:
-    result = runner.invoke(cli.app, ["validate", str(tiny), "--set", "fuel.price_usd_per_l=-1"])
+def test_validate_bad_set_value(tiny_yaml: Path) -> None:
+    result = runner.invoke(cli.app, ["validate", str(tiny_yaml),
+                                     "--set", "fuel.price_usd_per_l=-1"])
     assert result.exit_code == 2
     assert "fuel.price_usd_per_l" in result.stderr
 
 
-def test_run_report_not_available(tiny: Path, monkeypatch: pytest.MonkeyPatch,
+def test_run_report_not_available(tiny_yaml: Path, monkeypatch: pytest.MonkeyPatch,
                                   tmp_path: Path) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise AssertionError("must not solve")
 
     monkeypatch.setattr(cli, "optimize", boom)
-    result = runner.invoke(cli.app, ["run", str(tiny), "--report", str(tmp_path / "r.html")])
+    result = runner.invoke(cli.app, ["run", str(tiny_yaml),
+                                     "--report", str(tmp_path / "r.html")])
     assert result.exit_code == 2
     assert "not available yet" in result.stderr
 
 
-def test_run_infeasible_exits_3(tmp_path: Path) -> None:
-    short = dict(TINY, load={"constant_kw": 300}, solar={"max_kwp": 0}, battery={"max_kwh": 0},
+def test_run_infeasible_exits_3(tiny: dict[str, Any], tmp_path: Path) -> None:
+    short = dict(tiny, load={"constant_kw": 300}, solar={"max_kwp": 0}, battery={"max_kwh": 0},
                  diesel={"units": [{"name": "g200", "rated_kw": 200, "existing": 1,
                                     "max_count": 1}]})
     result = runner.invoke(cli.app, ["run", str(_write(tmp_path / "short.yaml", short)),
@@ -180,19 +175,19 @@ def test_run_infeasible_exits_3(tmp_path: Path) -> None:
     (SolverError("HiGHS stopped without a feasible solution"), 4),
     (energyopt.ResultCheckError("result check 'energy_balance' failed"), 5),
 ])
-def test_run_errors_map_to_exit_codes(tiny: Path, monkeypatch: pytest.MonkeyPatch,
+def test_run_errors_map_to_exit_codes(tiny_yaml: Path, monkeypatch: pytest.MonkeyPatch,
                                       error: Exception, code: int) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise error
 
     monkeypatch.setattr(cli, "optimize", fail)
-    result = runner.invoke(cli.app, ["run", str(tiny)])
+    result = runner.invoke(cli.app, ["run", str(tiny_yaml)])
     assert result.exit_code == code
     assert str(error) in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_run_shows_warnings_as_one_line(tiny: Path, tmp_path: Path,
+def test_run_shows_warnings_as_one_line(tiny_yaml: Path, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     real = cli.optimize
 
@@ -202,7 +197,7 @@ def test_run_shows_warnings_as_one_line(tiny: Path, tmp_path: Path,
         return real(*args, **kwargs)
 
     monkeypatch.setattr(cli, "optimize", warn_then_solve)
-    result = runner.invoke(cli.app, ["run", str(tiny), "--no-baseline",
+    result = runner.invoke(cli.app, ["run", str(tiny_yaml), "--no-baseline",
                                      "--out", str(tmp_path / "w")])
     assert result.exit_code == 0, result.output
     assert ("warning: the design is within 0.85% of the proven bound (asked for 0.50%)"
