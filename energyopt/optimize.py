@@ -128,7 +128,9 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
         count = math.ceil(float(m.diesel.count[g].value) - 1e-6)
         fixed.diesel.count[g].fix(max(count, int(fixed.diesel.count[g].lb)))
     left = limit - (time.perf_counter() - start)
-    stage2 = solve_model(fixed, _settings(scenario, max(left * 0.5, 1.0)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the overall gap is warned about below
+        stage2 = solve_model(fixed, _settings(scenario, max(left * 0.5, 1.0)))
     best_m, best, bound = fixed, stage2, lp.objective
     handoff = lp.handoff_s + stage2.handoff_s
     notes = (f"stage 1 LP relaxation {lp.runtime_s:.1f} s (bound {lp.objective:,.0f}); "
@@ -146,13 +148,14 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
         handoff += stage3.handoff_s
         bound = max(bound, stage3.bound)
         notes += (f"; stage 3 monolithic MILP warm-started {stage3.runtime_s:.1f} s "
-                  f"(objective {stage3.objective:,.0f}, bound {stage3.bound:,.0f})")
+                  f"(objective {stage3.objective:,.0f}, bound {bound:,.0f})")
         if stage3.objective < best.objective - 1e-9 * abs(best.objective):
             best_m, best = full, stage3
     gap = max((best.objective - bound) / abs(best.objective), 0.0)
     status = "optimal" if gap <= scenario.solver.mip_rel_gap + 1e-12 else "feasible"
     runtime = time.perf_counter() - start - handoff
-    info = SolveInfo(status=status, termination=best.termination, objective=best.objective,
+    termination = "gap reached" if status == "optimal" else "time limit reached"
+    info = SolveInfo(status=status, termination=termination, objective=best.objective,
                      bound=bound, mip_gap=gap, runtime_s=runtime, handoff_s=handoff,
                      solver=best.solver, n_rows=best.n_rows, n_cols=best.n_cols,
                      n_integers=best.n_integers, method="two_stage", notes=notes)
