@@ -205,7 +205,7 @@ def _partial_integrality(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenari
         return None
 
 
-def _diagnose(p: Any, settings: SolverSettings, name: str) -> InfeasibleScenarioError:
+def _diagnose(p: ModelParams, settings: SolverSettings, name: str) -> InfeasibleScenarioError:
     """Re-solve an infeasible model elastically and name the requirements it had to relax."""
     m = build_model(p)
     slacks = relax(m)

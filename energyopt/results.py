@@ -303,7 +303,6 @@ def check_result(result: SizingResult, p: ModelParams, m: pyo.ConcreteModel) -> 
         Naming the check, the step and the size of the violation.
     """
     d = result.dispatch
-    n = p.n_steps
     scale = max(float(p.load_kw.max()), 1.0)
     tol = 1e-5 * scale + 1e-6
     passed: list[str] = []
@@ -374,5 +373,4 @@ def check_result(result: SizingResult, p: ModelParams, m: pyo.ConcreteModel) -> 
         fail("costs_sum", f"objective {objective:.2f} differs from the solver's "
              f"{result.solve_info.objective:.2f}")
     passed.append("costs_sum")
-    del n
     return passed
