@@ -11,7 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["archetype_load_kw", "daily_shape"]
+from energyopt.scenario import Scenario
+from energyopt.series import conform, read_csv
+
+__all__ = ["archetype_load_kw", "daily_shape", "load_inputs"]
 
 
 def daily_shape(hour_of_day: np.ndarray, *, day_peak_factor: float,
@@ -74,3 +77,46 @@ def archetype_load_kw(index: pd.DatetimeIndex, *, personnel: int,
     norm = daily_shape((np.arange(per_day) + 0.5) * step_h, day_peak_factor=day_peak_factor,
                        night_factor=night_factor).mean()
     return pd.Series(mean_kw * shape / norm, index=index, name="load_kw")
+
+
+def load_inputs(scenario: Scenario, index: pd.DatetimeIndex, weather: pd.DataFrame | None
+                ) -> tuple[pd.Series, pd.Series]:
+    """Resolve a scenario's load on the model's index.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (its ``load`` section).
+    index : pd.DatetimeIndex
+        The model's step starts, tz-aware in the site's timezone.
+    weather : pd.DataFrame or None
+        The site's weather on ``index`` (``temp_air`` [C] drives cooling), if known.
+
+    Returns
+    -------
+    tuple of pd.Series
+        ``(load_kw, critical_load_kw)``: mean load and its never-shed part over each step [kW].
+
+    Raises
+    ------
+    ScenarioError
+        When a given load series is missing values, has the wrong length or step, or is out of
+        bounds.
+    """
+    del weather  # cooling driven by air temperature comes with the load-profile work
+    ls = scenario.load
+    if ls.constant_kw is not None:
+        load = pd.Series(ls.constant_kw, index=index)
+    elif ls.archetype is not None:
+        assert ls.personnel is not None
+        load = archetype_load_kw(
+            index, personnel=ls.personnel, kwh_per_person_per_day=ls.kwh_per_person_per_day,
+            day_peak_factor=ls.day_peak_factor, night_factor=ls.night_factor)
+    else:
+        raw = ls.series if ls.series is not None else read_csv(
+            scenario.resolve_path(ls.csv), ls.column, "load")  # type: ignore[arg-type]
+        load = conform(raw, index, "load.series" if ls.series is not None else "load.csv",
+                       lower=0.0, upper=1e6, unit="kW")
+    load = (load * ls.scale).rename("load_kw")
+    critical = (load * ls.critical_fraction).rename("critical_load_kw")
+    return load, critical

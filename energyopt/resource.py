@@ -20,6 +20,9 @@ import numpy.typing as npt
 import pandas as pd
 import pvlib
 
+from energyopt.scenario import Scenario
+from energyopt.series import conform, read_source
+
 WEATHER_COLUMNS = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
 
 #: Excess of a target mean GHI over the Ineichen clear-sky mean tolerated without a warning [-].
@@ -237,3 +240,49 @@ def default_tilt_azimuth(latitude: float) -> tuple[float, float]:
     _check_range("latitude", latitude, -90.0, 90.0)
     tilt_deg = max(5.0, min(abs(latitude), 40.0))
     return tilt_deg, 180.0 if latitude >= 0 else 0.0
+
+
+def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex
+                 ) -> tuple[pd.DataFrame | None, pd.Series]:
+    """Resolve a scenario's solar resource on the model's index.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (its site and ``solar`` section).
+    index : pd.DatetimeIndex
+        The model's step starts, tz-aware in the site's timezone.
+
+    Returns
+    -------
+    tuple
+        ``(weather, pv_kw_per_kwp)``: the weather frame (``WEATHER_COLUMNS``; None when PV
+        output was given directly) and AC output per kWp DC [kW/kWp] named ``pv_kw_per_kwp``.
+
+    Raises
+    ------
+    ScenarioError
+        When a given PV series is missing values, has the wrong length or step, or is out of
+        bounds.
+    """
+    site = scenario.site_spec()
+    sol = scenario.solar
+    weather: pd.DataFrame | None = None
+    if sol.pv_kw_per_kwp is not None:
+        field = "solar.pv_kw_per_kwp." + ("series" if sol.pv_kw_per_kwp.series is not None
+                                          else "csv")
+        pv = conform(read_source(sol.pv_kw_per_kwp, scenario, "solar.pv_kw_per_kwp"), index,
+                     field, lower=0.0, upper=1.5, unit="kW/kWp")
+    else:
+        tilt, azimuth = default_tilt_azimuth(site.latitude)
+        weather = embedded_weather(
+            site.latitude, site.longitude, site.elevation_m, index,
+            ghi_kwh_m2_day=site.ghi_kwh_m2_day, monthly_temp_air_c=site.monthly_temp_air_c)
+        pv = pv_kw_per_kwp(
+            weather, site.latitude, site.longitude, site.elevation_m,
+            tilt_deg=sol.tilt_deg if sol.tilt_deg is not None else tilt,
+            azimuth_deg=sol.azimuth_deg if sol.azimuth_deg is not None else azimuth,
+            losses_fraction=sol.losses_fraction, dc_ac_ratio=sol.dc_ac_ratio,
+            inverter_efficiency=sol.inverter_efficiency,
+            temp_coefficient_per_c=sol.temp_coefficient_per_c)
+    return weather, pv.rename("pv_kw_per_kwp")
