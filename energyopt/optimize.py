@@ -10,12 +10,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyomo.environ as pyo
 
 from energyopt.diagnose import FAMILIES, precheck, relax
 from energyopt.errors import InfeasibleScenarioError, SolverError
 from energyopt.inputs import Inputs, build_inputs
 from energyopt.model import ModelParams, build_model, model_params
+from energyopt.model.params import window_params
 from energyopt.results import SizingResult, extract_result
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo, SolverSettings, solve_model
@@ -104,95 +106,123 @@ def _solve_one(scenario: Scenario, inputs: Inputs, *, diesel_only: bool) -> Sizi
 
 _SIZE_VARS = ("pv.kwp", "battery.kwh", "battery.kw")
 
+#: Length of one window of the windowed dispatch (stage 2) and its look-ahead [days].
+WINDOW_DAYS = 7
+LOOKAHEAD_DAYS = 1
+SOFT_SOC_AIM = False
+
 
 def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
                scenario: Scenario) -> tuple[pyo.ConcreteModel, SolveInfo]:
     """Full-year solve in stages, each bounded by what is left of the time limit.
 
     1. LP relaxation of the whole model: a proven lower bound and candidate sizes.
-    1b. Partial integrality: the MILP with units online kept integer only in the steps where
-       the LP ran generators fractionally (and their neighbours), continuous elsewhere. It is
-       still a relaxation of the full problem, so its dual bound is a proven lower bound, much
-       tighter than the LP's, and its sizes price the generators' minimum load and no-load fuel.
-    2. Sizes fixed (unit counts rounded up), the full-year MILP dispatch: a feasible design.
-    3. While the gap to the bound exceeds ``mip_rel_gap`` and time is left: the monolithic
-       MILP warm-started from stage 2, keeping the better design and the better bound.
+    2. Rounds of partial integrality: the MILP with units online kept integer only in the
+       steps where the previous solution ran generators fractionally (and their neighbours),
+       continuous elsewhere; each round adds the steps still fractional. Each is a relaxation of
+       the full problem, so its dual bound is a proven lower bound, tighter round by round, and
+       its sizes price the generators' minimum load and no-load fuel.
+    3. After each round, a design: its sizes fixed (unit counts rounded up) and the year's
+       dispatch solved as a MILP in windows of ``WINDOW_DAYS`` days (plus a look-ahead), the
+       battery's state carried from one window to the next and steered by the round's
+       state-of-charge trajectory; then one LP over the whole year with the units online and
+       unit counts fixed re-dispatches the year and re-sizes PV and battery for that
+       commitment, giving a feasible design and its exact cost. The best design is kept.
 
-    The reported gap is ``(design - best bound) / design`` for the full-year problem.
+    Rounds stop when the gap to the bound is at most ``mip_rel_gap`` or the time is spent. If
+    the windows fail, the year's dispatch is solved as one MILP instead. The reported gap is
+    ``(design - best bound) / design`` for the full-year problem.
     """
     limit = scenario.solver.time_limit_s
+    target = scenario.solver.mip_rel_gap
     start = time.perf_counter()
+
+    def left() -> float:
+        return limit - (time.perf_counter() - start)
+
     lp = solve_model(m, _settings(scenario), relax_integers=True)
     bound = lp.objective
     handoff = lp.handoff_s
-    notes = f"stage 1 LP relaxation {lp.runtime_s:.1f} s (bound {lp.objective:,.0f})"
-    partial = _partial_integrality(m, p, scenario, limit * 0.35)
-    if partial is not None:
+    notes = [f"LP relaxation {lp.runtime_s:.1f} s (bound {lp.objective:,.0f})"]
+    best_m: pyo.ConcreteModel | None = None
+    best: SolveInfo | None = None
+    keep: set[int] = set()
+    round_s = 0.0
+    last = lp
+    for k in range(1, 100):
+        frac = _fractional_steps(m)
+        if not frac:
+            # every unit-step is whole: the relaxation's solution is a design of the full
+            # problem, and the best one as the relaxation is solved to its gap
+            if k > 1:
+                objective = pyo.value(m.npc)
+                notes.append(f"round {k - 1} solution is whole (objective {objective:,.0f})")
+                if best is None or objective < best.objective:
+                    best = SolveInfo(**{**last.to_dict(), "objective": objective})
+                    best_m = m
+            break
+        keep |= {(t + d) % p.n_steps for t in frac for d in (-1, 0, 1)}
+        t_round = time.perf_counter()
+        partial = _partial_integrality(m, keep, scenario, max(left() * 0.45, 1.0))
+        if partial is None:
+            break
         bound = max(bound, partial.bound)
+        last = partial
         handoff += partial.handoff_s
-        notes += (f"; stage 1b MILP with {partial.n_integers:,} integer unit-steps "
-                  f"{partial.runtime_s:.1f} s (bound {partial.bound:,.0f})")
-    fixed = build_model(p)
-    for path in _SIZE_VARS:
-        var = m.find_component(path)
-        if var is not None:
-            fixed.find_component(path).fix(float(var.value))
-    for g in m.diesel.G:
-        count = math.ceil(float(m.diesel.count[g].value) - 1e-6)
-        fixed.diesel.count[g].fix(max(count, int(fixed.diesel.count[g].lb)))
-    left = limit - (time.perf_counter() - start)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # the overall gap is warned about below
-        stage2 = solve_model(fixed, _settings(scenario, max(left * 0.6, 1.0)))
-    best_m, best = fixed, stage2
-    handoff += stage2.handoff_s
-    notes += (f"; stage 2 dispatch MILP with sizes fixed {stage2.runtime_s:.1f} s "
-              f"(dispatch gap {stage2.mip_gap:.2%})")
-    left = limit - (time.perf_counter() - start)
-    if (best.objective - bound) / abs(best.objective) > scenario.solver.mip_rel_gap and left > 5:
-        full = build_model(p)
-        for src, dst in zip(fixed.component_data_objects(pyo.Var),
-                            full.component_data_objects(pyo.Var), strict=True):
-            dst.set_value(src.value, skip_validation=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            stage3 = solve_model(full, _settings(scenario, left), warm_start=True)
-        handoff += stage3.handoff_s
-        bound = max(bound, stage3.bound)
-        notes += (f"; stage 3 monolithic MILP warm-started {stage3.runtime_s:.1f} s "
-                  f"(objective {stage3.objective:,.0f}, bound {bound:,.0f})")
-        if stage3.objective < best.objective - 1e-9 * abs(best.objective):
-            best_m, best = full, stage3
+        notes.append(f"round {k}: {len(keep):,} integer steps {partial.runtime_s:.1f} s "
+                     f"(bound {partial.bound:,.0f})")
+        design = _design(m, p, scenario, max(left() * 0.5, 1.0))
+        if design is not None:
+            d_m, d_info, how = design
+            handoff += d_info.handoff_s
+            notes.append(f"design {how} (objective {d_info.objective:,.0f})")
+            if best is None or d_info.objective < best.objective:
+                best_m, best = d_m, d_info
+        round_s = time.perf_counter() - t_round
+        if best is not None and (best.objective - bound) / abs(best.objective) <= target:
+            break
+        if left() < 1.2 * round_s:
+            break
+    if best is None or best_m is None:
+        # no round ran (LP integral) or none gave a design: fix the latest sizes and dispatch
+        design = _design(m, p, scenario, max(left(), 1.0), windows=False)
+        if design is None:
+            raise SolverError(f"{scenario.name}: no feasible design was found within "
+                              f"{limit:.0f} s; raise solver.time_limit_s")
+        best_m, best, how = design
+        handoff += best.handoff_s
+        notes.append(f"design {how} (objective {best.objective:,.0f})")
     gap = max((best.objective - bound) / abs(best.objective), 0.0)
-    status = "optimal" if gap <= scenario.solver.mip_rel_gap + 1e-12 else "feasible"
+    status = "optimal" if gap <= target + 1e-12 else "feasible"
     runtime = time.perf_counter() - start - handoff
     termination = "gap reached" if status == "optimal" else "time limit reached"
     info = SolveInfo(status=status, termination=termination, objective=best.objective,
                      bound=bound, mip_gap=gap, runtime_s=runtime, handoff_s=handoff,
                      solver=best.solver, n_rows=best.n_rows, n_cols=best.n_cols,
-                     n_integers=best.n_integers, method="two_stage", notes=notes)
+                     n_integers=p.n_steps * len(p.diesel) + len(p.diesel),
+                     method="two_stage", notes="; ".join(notes))
     if status == "feasible":
         warnings.warn(
             f"{scenario.name}: the design is within {gap:.2%} of the proven bound (asked for "
-            f"{scenario.solver.mip_rel_gap:.2%}) after {limit:.0f} s; raise "
-            "solver.time_limit_s for a tighter result", RuntimeWarning, stacklevel=3)
+            f"{target:.2%}) after {limit:.0f} s; raise solver.time_limit_s for a tighter "
+            "result", RuntimeWarning, stacklevel=3)
     return best_m, info
 
 
-def _partial_integrality(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario,
-                         budget_s: float) -> SolveInfo | None:
-    """Stage 1b: keep units online integer where the LP solution is fractional (+-1 step).
+def _fractional_steps(m: pyo.ConcreteModel) -> set[int]:
+    """Return the steps where some unit type's units online are not whole in ``m``'s solution."""
+    return {t for (_g, t), var in m.diesel.online.items()
+            if abs(var.value - round(var.value)) > 1e-6}
 
-    ``m`` holds the LP solution on entry and this stage's solution on return (when found).
-    Returns None when the LP is already integral or no solution was found in ``budget_s``.
+
+def _partial_integrality(m: pyo.ConcreteModel, keep: set[int], scenario: Scenario,
+                         budget_s: float) -> SolveInfo | None:
+    """One round: units online integer in the steps ``keep``, continuous elsewhere.
+
+    ``m`` holds the previous solution on entry and this round's solution on return (when
+    found). Returns None when no solution was found in ``budget_s``.
     """
-    online = m.diesel.online
-    n = p.n_steps
-    steps = {t for (_g, t), var in online.items() if abs(var.value - round(var.value)) > 1e-6}
-    if not steps:
-        return None
-    keep = {(t + k) % n for t in steps for k in (-1, 0, 1)}
-    for (_g, t), var in online.items():
+    for (_g, t), var in m.diesel.online.items():
         var.domain = pyo.NonNegativeIntegers if t in keep else pyo.NonNegativeReals
     gap = min(scenario.solver.mip_rel_gap / 4.0, 0.0025)
     settings = SolverSettings(time_limit_s=max(budget_s, 1.0), mip_rel_gap=gap,
@@ -203,6 +233,108 @@ def _partial_integrality(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenari
             return solve_model(m, settings)
     except SolverError:
         return None
+
+
+def _fix_sizes(src: pyo.ConcreteModel, dst: pyo.ConcreteModel) -> None:
+    """Fix ``dst``'s sizes to ``src``'s solution (unit counts rounded up)."""
+    for path in _SIZE_VARS:
+        var = src.find_component(path)
+        if var is not None:
+            dst.find_component(path).fix(float(var.value))
+    for g in src.diesel.G:
+        count = math.ceil(float(src.diesel.count[g].value) - 1e-6)
+        dst.diesel.count[g].fix(max(count, int(dst.diesel.count[g].lb)))
+
+
+def _design(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario, budget_s: float, *,
+            windows: bool = True) -> tuple[pyo.ConcreteModel, SolveInfo, str] | None:
+    """Return a feasible full-year design from the sizes in ``m`` (windowed, else one MILP)."""
+    deadline = time.perf_counter() + budget_s
+    if windows:
+        online = _windowed_online(m, p, scenario, deadline)
+        if online is not None:
+            # units online and unit counts fixed, the rest an LP: re-dispatch the year with
+            # the cyclic battery, and let PV and battery sizes adjust to the commitment
+            full = build_model(p)
+            _fix_sizes(m, full)
+            for path in _SIZE_VARS:
+                var = full.find_component(path)
+                if var is not None:
+                    var.unfix()
+            for key, value in online.items():
+                full.diesel.online[key].fix(value)
+            try:
+                info = solve_model(full, _settings(scenario, max(deadline - time.perf_counter(),
+                                                                 5.0)))
+                return full, info, "by windowed dispatch"
+            except (InfeasibleScenarioError, SolverError) as exc:
+                log.info("windowed dispatch did not give a feasible year (%s)", exc)
+    full = build_model(p)
+    _fix_sizes(m, full)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            info = solve_model(full, _settings(scenario, max(deadline - time.perf_counter(),
+                                                             1.0)))
+    except (InfeasibleScenarioError, SolverError) as exc:
+        log.info("full-year dispatch with fixed sizes failed (%s)", exc)
+        return None
+    return full, info, f"by one dispatch MILP (dispatch gap {info.mip_gap:.2%})"
+
+
+def _windowed_online(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario,
+                     deadline: float) -> dict[tuple[str, int], int] | None:
+    """Units online per step from dispatch MILPs over consecutive windows, sizes fixed.
+
+    Each window covers ``WINDOW_DAYS`` days plus ``LOOKAHEAD_DAYS`` of look-ahead; it starts
+    from the battery state the previous window left and must end with at least the state of
+    ``m``'s solution at that step (the cyclic start for the last window). Only the window's own
+    days are kept. Returns None when a window fails.
+    """
+    n = p.n_steps
+    step_h = float(p.duration_h[0])
+    core = max(int(round(WINDOW_DAYS * 24 / step_h)), 1)
+    look = int(round(LOOKAHEAD_DAYS * 24 / step_h))
+    bat = m.component("battery")
+    soc_ref = (np.array([float(bat.soc_kwh[t].value) for t in range(n)]) if bat is not None
+               else None)
+    soc_prev = float(soc_ref[-1]) if soc_ref is not None else None
+    starts = list(range(0, n, core))
+    online: dict[tuple[str, int], int] = {}
+    for i, s0 in enumerate(starts):
+        s1 = min(s0 + core, n)
+        s2 = min(s1 + look, n)
+        final = None
+        if soc_ref is not None:
+            final = float(soc_ref[s2 - 1] if s2 < n else soc_ref[-1]) * (1.0 - 1e-6)
+        left = deadline - time.perf_counter()
+        if left <= 0.5:
+            return None
+        per_window = left / (len(starts) - i)
+        solved = None
+        for end_min in (final, None) if final is not None else (None,):
+            wp = window_params(p, s0, s2, initial_soc_kwh=soc_prev, final_soc_min_kwh=end_min,
+                               soft=SOFT_SOC_AIM)
+            wm = build_model(wp)
+            _fix_sizes(m, wm)
+            settings = SolverSettings(time_limit_s=max(per_window, 0.5), mip_rel_gap=1e-4,
+                                      threads=scenario.solver.threads)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    solve_model(wm, settings)
+            except (InfeasibleScenarioError, SolverError):
+                continue
+            solved = wm
+            break
+        if solved is None:
+            return None
+        for (g, t), var in solved.diesel.online.items():
+            if t < s1 - s0:
+                online[(g, s0 + t)] = int(round(float(var.value)))
+        if soc_ref is not None:
+            soc_prev = float(solved.battery.soc_kwh[s1 - s0 - 1].value)
+    return online
 
 
 def _diagnose(p: ModelParams, settings: SolverSettings, name: str) -> InfeasibleScenarioError:

@@ -11,6 +11,10 @@ Equations
 
     R^{bat}_t \le P^{max} - D_t + C_t, \quad R^{bat}_t \Delta_t \le \eta_d (E_t - s E^{max})
 
+A time window instead starts from a given :math:`E_{-1}` and ends with :math:`E_{T-1}` at
+least a given value, or pays for the shortfall (see
+:func:`~energyopt.model.params.window_params`).
+
 Costs: capex on new energy and power; O&M as a share of total capex per year; replacement and
 salvage by calendar life.
 
@@ -30,6 +34,8 @@ symbol                 meaning                                  input
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pyomo.environ as pyo
 
@@ -57,11 +63,25 @@ def add_battery(m: pyo.ConcreteModel, p: ModelParams, *, with_reserve: bool) -> 
     b.soc_min = pyo.Constraint(m.T, rule=lambda _, t: b.soc_kwh[t] >= smin * b.kwh)
     b.charge_max = pyo.Constraint(m.T, rule=lambda _, t: b.charge_kw[t] <= b.kw)
     b.discharge_max = pyo.Constraint(m.T, rule=lambda _, t: b.discharge_kw[t] <= b.kw)
+    init = p.bat_initial_soc_kwh
+
+    def _before(t: int) -> Any:
+        return init if t == 0 and init is not None else b.soc_kwh[(t - 1) % n]
+
     b.soc_balance = pyo.Constraint(
         m.T,
-        rule=lambda _, t: b.soc_kwh[t] == float(ret[t]) * b.soc_kwh[(t - 1) % n]
+        rule=lambda _, t: b.soc_kwh[t] == float(ret[t]) * _before(t)
         + float(dur[t]) * (eta_c * b.charge_kw[t] - b.discharge_kw[t] / eta_d),
     )
+    if p.bat_final_soc_min_kwh is not None:
+        if p.bat_final_shortfall_usd_per_kwh is None:
+            b.soc_final = pyo.Constraint(expr=b.soc_kwh[n - 1] >= p.bat_final_soc_min_kwh)
+        else:
+            b.soc_short_kwh = pyo.Var(within=pyo.NonNegativeReals)
+            b.soc_final = pyo.Constraint(
+                expr=b.soc_kwh[n - 1] + b.soc_short_kwh >= p.bat_final_soc_min_kwh)
+            add_cost(m, b, "battery_end_shortfall", "fuel",
+                     p.bat_final_shortfall_usd_per_kwh * b.soc_short_kwh)
     m.supply_kw.append(lambda t: b.discharge_kw[t] - b.charge_kw[t])
     if with_reserve:
         b.reserve_kw = pyo.Var(m.T, within=pyo.NonNegativeReals)

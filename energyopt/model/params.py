@@ -13,14 +13,14 @@ horizon:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from energyopt.inputs import Inputs
 from energyopt.scenario import Scenario
 
-__all__ = ["DieselParams", "ModelParams", "model_params"]
+__all__ = ["DieselParams", "ModelParams", "model_params", "window_params"]
 
 
 def annuity(rate: float, years: int, growth: float = 0.0) -> float:
@@ -123,6 +123,25 @@ class ModelParams:
     max_unserved_fraction: float
     voll_usd_per_kwh: float
     extra: dict[str, float] = field(default_factory=dict)
+    #: Stored energy before the first step [kWh]; None = cyclic (the last step's state).
+    bat_initial_soc_kwh: float | None = None
+    #: Stored energy aimed at after the last step [kWh]; None = no aim beyond cyclic/min SOC.
+    bat_final_soc_min_kwh: float | None = None
+    #: Cost of each kWh the final stored energy falls short of that aim [USD/kWh]; None = the
+    #: aim is a hard lower bound.
+    bat_final_shortfall_usd_per_kwh: float | None = None
+
+    @property
+    def usd_per_litre(self) -> float:
+        """Present value of burning one more litre a year over the horizon [USD/(L/yr)].
+
+        Purchase (escalating), haulage, escort and valued risk of the convoys it takes.
+        """
+        per_convoy_l = self.truck_capacity_l * self.trucks_per_convoy
+        return (self.fuel_price_usd_per_l * self.fuel_annuity
+                + self.annuity * (self.transport_usd_per_l + (
+                    self.escort_usd_per_convoy
+                    + self.casualties_per_convoy * self.value_per_casualty_usd) / per_convoy_l))
 
     @property
     def step_hours_weighted(self) -> np.ndarray:
@@ -236,4 +255,54 @@ def model_params(scenario: Scenario, inputs: Inputs, *, diesel_only: bool = Fals
         reserve_pv_fraction=rel.reserve_pv_fraction,
         max_unserved_fraction=rel.max_unserved_fraction,
         voll_usd_per_kwh=rel.value_of_lost_load_usd_per_kwh,
+    )
+
+
+def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: float | None,
+                  final_soc_min_kwh: float | None, soft: bool = False) -> ModelParams:
+    """Parameters of steps ``start:stop`` of ``p`` as a model of their own.
+
+    The battery starts from ``initial_soc_kwh`` instead of being cyclic and ends with at least
+    ``final_soc_min_kwh`` or, if ``soft``, pays for each kWh it ends short of it what the most
+    efficient generator's marginal fuel would cost to store it (fuel slope x present value of a
+    litre / charge efficiency). Steps keep their weights, so annual sums cover only the window;
+    annual limits (convoys, casualties) are scaled by the window's share of the year's hours.
+    Costs that do not depend on the steps (capex, fixed O&M) are kept whole, so a window's
+    objective differs from the year's by terms that are constant once the sizes are fixed.
+
+    Parameters
+    ----------
+    p : ModelParams
+        The whole period's parameters.
+    start, stop : int
+        First step and one past the last step of the window.
+    initial_soc_kwh, final_soc_min_kwh : float or None
+        Battery energy before the window and least energy after it [kWh].
+
+    Returns
+    -------
+    ModelParams
+    """
+    if not 0 <= start < stop <= p.n_steps:
+        raise ValueError(f"window {start}:{stop} is outside the {p.n_steps} steps")
+    cut = slice(start, stop)
+    share = float(p.step_hours_weighted[cut].sum() / p.step_hours_weighted.sum())
+    return replace(
+        p,
+        n_steps=stop - start,
+        duration_h=p.duration_h[cut],
+        weight=p.weight[cut],
+        load_kw=p.load_kw[cut],
+        critical_kw=p.critical_kw[cut],
+        pv_avail_kw_per_kwp=p.pv_avail_kw_per_kwp[cut],
+        bat_retention_per_step=p.bat_retention_per_step[cut],
+        max_casualties_per_year=None if p.max_casualties_per_year is None
+        else p.max_casualties_per_year * share,
+        max_convoys_per_year=None if p.max_convoys_per_year is None
+        else p.max_convoys_per_year * share,
+        bat_initial_soc_kwh=initial_soc_kwh,
+        bat_final_soc_min_kwh=final_soc_min_kwh,
+        bat_final_shortfall_usd_per_kwh=None if not soft or not p.diesel else (
+            min(u.f1_l_per_kwh for u in p.diesel) * p.usd_per_litre
+            * float(p.weight[stop - 1]) / p.bat_eta_charge),
     )
