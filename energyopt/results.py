@@ -46,7 +46,8 @@ class SizingResult:
     dispatch : pd.DataFrame
         One row per step (tz-aware index): ``load_kw``, ``pv_kw``, ``pv_curtailed_kw``,
         ``battery_charge_kw``, ``battery_discharge_kw``, ``battery_soc_kwh``,
-        ``diesel_<unit>_kw``, ``diesel_<unit>_online``, ``unserved_kw``, ``fuel_l`` ...
+        ``diesel_<unit>_kw``, ``diesel_<unit>_online``, ``unserved_kw``, ``diesel_excess_kw`` (to a
+        load bank), ``fuel_l`` ...
     solve_info : SolveInfo
         Solver status, objective, bound, gap and timings.
     baseline : SizingResult or None
@@ -226,6 +227,7 @@ def extract_result(m: pyo.ConcreteModel, p: ModelParams, inputs: Inputs, info: S
     d["diesel_kw"] = diesel_kw_total
     rel = m.reliability
     d["unserved_kw"] = _series(rel.unserved_kw, n) if rel.component("unserved_kw") else zeros
+    d["diesel_excess_kw"] = _series(m.dump_kw, n)
     d["fuel_l"] = fuel_l
     d["reserve_required_kw"] = (p.reserve_load_fraction * p.load_kw
                                 + p.reserve_pv_fraction * d["pv_kw"])
@@ -255,7 +257,7 @@ def _kpis(p: ModelParams, dispatch: pd.DataFrame, costs: pd.DataFrame, m: pyo.Co
     hw = p.step_hours_weighted
     annual = {col: float((hw * dispatch[col].to_numpy()).sum()) for col in (
         "load_kw", "pv_kw", "pv_curtailed_kw", "battery_discharge_kw", "battery_charge_kw",
-        "diesel_kw", "unserved_kw")}
+        "diesel_kw", "unserved_kw", "diesel_excess_kw")}
     fuel_l_year = float((p.weight * dispatch["fuel_l"].to_numpy()).sum())
     trucks = fuel_l_year / p.truck_capacity_l
     convoys = trucks / p.trucks_per_convoy
@@ -277,12 +279,14 @@ def _kpis(p: ModelParams, dispatch: pd.DataFrame, costs: pd.DataFrame, m: pyo.Co
         "convoys_per_year": convoys,
         "expected_casualties_per_year": casualties,
         "co2_t_per_year": fuel_l_year * p.co2_kg_per_l / 1000.0,
-        "renewable_fraction": 1.0 - annual["diesel_kw"] / served if served > 0 else 0.0,
+        "renewable_fraction": 1.0 - (annual["diesel_kw"] - annual["diesel_excess_kw"]) / served
+        if served > 0 else 0.0,
         "load_kwh_per_year": annual["load_kw"],
         "pv_kwh_per_year": annual["pv_kw"],
         "pv_curtailed_kwh_per_year": annual["pv_curtailed_kw"],
         "battery_discharge_kwh_per_year": annual["battery_discharge_kw"],
         "diesel_kwh_per_year": annual["diesel_kw"],
+        "diesel_excess_kwh_per_year": annual["diesel_excess_kw"],
         "unserved_kwh_per_year": annual["unserved_kw"],
         "diesel_hours_per_year": run_hours,
         "mip_gap": info.mip_gap,
@@ -320,7 +324,7 @@ def check_result(result: SizingResult, p: ModelParams, m: pyo.ConcreteModel) -> 
     passed.append("finite")
 
     supply = (d["pv_kw"] + d["diesel_kw"] + d["battery_discharge_kw"] - d["battery_charge_kw"]
-              + d["unserved_kw"])
+              + d["unserved_kw"] - d["diesel_excess_kw"])
     err = (supply - d["load_kw"]).abs().to_numpy()
     if err.max() > tol:
         t = int(err.argmax())

@@ -77,7 +77,7 @@ def _growing_annuity(r: float, e: float, years: int) -> float:
 
 def _balance_error(d: pd.DataFrame) -> np.ndarray:
     supply = (d["pv_kw"] + d["diesel_kw"] + d["battery_discharge_kw"] - d["battery_charge_kw"]
-              + d["unserved_kw"])
+              + d["unserved_kw"] - d["diesel_excess_kw"])
     return (supply - d["load_kw"]).to_numpy()
 
 
@@ -364,13 +364,13 @@ def test_min_load_with_free_battery_runs_few_full_hours() -> None:
         365 * (0.08 * 200.0 * 6 + 0.25 * 1200.0), rel=1e-9)
 
 
-def test_min_load_without_sink_sheds_the_load() -> None:
-    # no battery: running means >= 60 kW into a 50 kW load, which cannot balance; shedding is
-    # allowed, so the whole load goes unserved and no fuel is burned
+def test_min_load_without_battery_sheds_the_load_when_lost_load_is_cheap() -> None:
+    # no battery: running means >= 60 kW into a 50 kW load; with lost load valued at
+    # 0.05 USD/kWh, less than the fuel of any hour run, the whole load goes unserved
     raw = _diesel_camp(load=LOW_LOAD,
                        reliability={"reserve_load_fraction": 0.0, "reserve_pv_fraction": 0.0,
                                     "max_unserved_fraction": 1.0,
-                                    "value_of_lost_load_usd_per_kwh": 5.0})
+                                    "value_of_lost_load_usd_per_kwh": 0.05})
     result = _solve(raw)
     _assert_min_load_rule(result, 200.0, 0.3)
     assert (result.dispatch["diesel_g_online"] == 0).all()
@@ -378,16 +378,24 @@ def test_min_load_without_sink_sheds_the_load() -> None:
     assert result.kpis["fuel_l_per_year"] == pytest.approx(0.0, abs=1e-9)
     a = _annuity(0.1, 3)
     assert result.costs.loc["unserved", "unserved"] == pytest.approx(
-        5.0 * 50.0 * HOURS_PER_YEAR * a, rel=1e-9)
+        0.05 * 50.0 * HOURS_PER_YEAR * a, rel=1e-9)
 
 
-def test_min_load_without_sink_or_shedding_is_infeasible() -> None:
+def test_min_load_without_battery_runs_at_minimum_into_a_load_bank() -> None:
+    # no battery, no shedding: the unit runs every hour at exactly its 60 kW minimum, never
+    # below, and the 10 kW beyond the load go to the load bank as excess electricity
     raw = _diesel_camp(load=LOW_LOAD)
-    with pytest.raises(eo.InfeasibleScenarioError) as excinfo:
-        _solve(raw)
-    # the cheapest relaxation runs the unit at 50 kW, 10 kW below its minimum load
-    assert any("minimum load" in req for req in excinfo.value.requirements)
-    assert "minimum load" in str(excinfo.value)
+    result = _solve(raw)
+    _assert_min_load_rule(result, 200.0, 0.3)
+    d = result.dispatch
+    assert (d["diesel_g_online"] == 1).all()
+    np.testing.assert_allclose(d["diesel_g_kw"], 60.0, atol=1e-6)
+    np.testing.assert_allclose(d["diesel_excess_kw"], 10.0, atol=1e-6)
+    assert np.abs(_balance_error(d)).max() == pytest.approx(0.0, abs=1e-6)
+    assert result.kpis["diesel_excess_kwh_per_year"] == pytest.approx(10.0 * HOURS_PER_YEAR,
+                                                                     rel=1e-9)
+    assert result.kpis["fuel_l_per_year"] == pytest.approx(
+        HOURS_PER_YEAR * (0.08 * 200.0 + 0.25 * 60.0), rel=1e-9)
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,7 +4,11 @@ Energy balance per step :math:`t`:
 
 .. math::
 
-    P^{pv}_t + \sum_g P_{g,t} + D_t - C_t + U_t = L_t
+    P^{pv}_t + \sum_g P_{g,t} + D_t - C_t + U_t - X_t = L_t
+
+with :math:`0 \le X_t \le \sum_g P_{g,t}` the excess electricity sent to a load bank (what
+units at their minimum load make beyond the load and the battery's charging; PV is curtailed
+instead).
 
 Every block registers its supply terms (``m.supply_kw``), reserve offers (``m.reserve_kw``) and
 present-value cost terms (``m.cost_terms``); the objective is the sum of the cost terms: the net
@@ -56,7 +60,13 @@ def build_model(p: ModelParams) -> pyo.ConcreteModel:
     if reserve:
         add_reserve(m, p)
     load = p.load_kw
+    # excess electricity (HOMER's term): what generators running at their minimum load make
+    # beyond load and charging goes to a load bank; it costs only the fuel already counted
+    m.dump_kw = pyo.Var(m.T, within=pyo.NonNegativeReals)
+    m.dump_max = pyo.Constraint(
+        m.T, rule=lambda _, t: m.dump_kw[t] <= sum(m.diesel.power_kw[g, t] for g in m.diesel.G))
     m.balance = pyo.Constraint(
-        m.T, rule=lambda _, t: sum(term(t) for term in m.supply_kw) == float(load[t]))
+        m.T, rule=lambda _, t: sum(term(t) for term in m.supply_kw) - m.dump_kw[t]
+        == float(load[t]))
     m.npc = pyo.Objective(expr=sum(term.expr for term in m.cost_terms), sense=pyo.minimize)
     return m
