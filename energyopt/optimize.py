@@ -110,6 +110,8 @@ _SIZE_VARS = ("pv.kwp", "battery.kwh", "battery.kw")
 WINDOW_DAYS = 7
 LOOKAHEAD_DAYS = 1
 SOFT_SOC_AIM = False
+#: A round of partial integrality whose own gap exceeds this is not used for sizes [-].
+ROUND_USABLE_GAP = 0.03
 
 
 def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
@@ -163,14 +165,21 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
             break
         keep |= {(t + d) % p.n_steps for t in frac for d in (-1, 0, 1)}
         t_round = time.perf_counter()
+        before = _snapshot(m)
         partial = _partial_integrality(m, keep, scenario, max(left() * 0.45, 1.0))
         if partial is None:
             break
         bound = max(bound, partial.bound)
-        last = partial
         handoff += partial.handoff_s
         notes.append(f"round {k}: {len(keep):,} integer steps {partial.runtime_s:.1f} s "
-                     f"(bound {partial.bound:,.0f})")
+                     f"(bound {partial.bound:,.0f}, relaxed design {partial.objective:,.0f})")
+        if partial.mip_gap > ROUND_USABLE_GAP:
+            # stopped early on a poor incumbent: its sizes would mislead the design
+            _restore(m, before)
+            notes.append(f"round {k} stopped at a {partial.mip_gap:.1%} gap; its sizes set "
+                         "aside")
+            break
+        last = partial
         design = _design(m, p, scenario, max(left() * 0.5, 1.0))
         if design is not None:
             d_m, d_info, how = design
@@ -184,8 +193,8 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
         if left() < 1.2 * round_s:
             break
     if best is None or best_m is None:
-        # no round ran (LP integral) or none gave a design: fix the latest sizes and dispatch
-        design = _design(m, p, scenario, max(left(), 1.0), windows=False)
+        # no round ran (LP integral) or none was usable: design from the latest sizes
+        design = _design(m, p, scenario, max(left(), 1.0))
         if design is None:
             raise SolverError(f"{scenario.name}: no feasible design was found within "
                               f"{limit:.0f} s; raise solver.time_limit_s")
@@ -207,6 +216,17 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
             f"{target:.2%}) after {limit:.0f} s; raise solver.time_limit_s for a tighter "
             "result", RuntimeWarning, stacklevel=3)
     return best_m, info
+
+
+def _snapshot(m: pyo.ConcreteModel) -> list[float | None]:
+    """Return the values of all of ``m``'s variables (in component order)."""
+    return [var.value for var in m.component_data_objects(pyo.Var)]
+
+
+def _restore(m: pyo.ConcreteModel, values: list[float | None]) -> None:
+    """Put back values taken by :func:`_snapshot`."""
+    for var, value in zip(m.component_data_objects(pyo.Var), values, strict=True):
+        var.set_value(value, skip_validation=True)
 
 
 def _fractional_steps(m: pyo.ConcreteModel) -> set[int]:
