@@ -14,21 +14,28 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "GRADES",
     "SiteRecord",
     "climate_zone",
+    "climate_zone_grade",
     "data_dir",
     "default",
+    "nearest_site",
+    "pv_system_default",
+    "pv_system_defaults",
     "site",
     "site_keys",
     "sites",
+    "soiling",
     "technology_defaults",
 ]
 
@@ -383,3 +390,310 @@ def climate_zone(zone: str) -> pd.DataFrame:
         )
     rows = table.loc[table["zone"] == wanted, ["month", *_CLIMATE_FLOAT_COLUMNS]]
     return rows.set_index("month").sort_index().copy()
+
+
+# --------------------------------------------------------------------------------------------
+# Camp load defaults: archetypes and components (data/load_archetypes.csv, load_components.csv)
+# --------------------------------------------------------------------------------------------
+LOAD_ARCHETYPES_FILE: Final = "load_archetypes.csv"
+LOAD_COMPONENTS_FILE: Final = "load_components.csv"
+
+_LOAD_ARCHETYPE_COLUMNS: Final = ("archetype", "parameter", "value", "unit", "description",
+                                  "source", "year", "grade")
+_LOAD_COMPONENT_COLUMNS: Final = ("component", "kwh_per_day", "critical_share", "shape",
+                                  "description", "source", "year", "grade")
+#: Rows of ``load_archetypes.csv`` under this name apply to every archetype (an archetype's own
+#: row of the same parameter wins).
+LOAD_ARCHETYPE_ALL: Final = "all"
+
+
+@functools.lru_cache(maxsize=1)
+def _load_archetype_table() -> pd.DataFrame:
+    path, table = _read_table(LOAD_ARCHETYPES_FILE, _LOAD_ARCHETYPE_COLUMNS)
+    table["key"] = table["archetype"] + "." + table["parameter"]
+    _check_unique(path, table["key"], "archetype parameter(s)")
+    _check_provenance(path, table, "key")
+    _to_float(path, table, ("value",), "key")
+    table["year"] = table["year"].astype("int64")
+    return table.drop(columns="key")
+
+
+@functools.lru_cache(maxsize=1)
+def _load_component_table() -> pd.DataFrame:
+    path, table = _read_table(LOAD_COMPONENTS_FILE, _LOAD_COMPONENT_COLUMNS)
+    _check_unique(path, table["component"], "component(s)")
+    _check_provenance(path, table, "component")
+    _to_float(path, table, ("kwh_per_day", "critical_share"), "component")
+    for row, record in enumerate(table.to_dict("records")):
+        where = _where(path, row, f"component={record['component']!r}")
+        if not 0.0 <= record["critical_share"] <= 1.0:
+            raise ValueError(f"{path}: {where}: critical_share must lie in [0, 1]")
+        if record["kwh_per_day"] < 0.0:
+            raise ValueError(f"{path}: {where}: kwh_per_day must not be negative")
+    table["year"] = table["year"].astype("int64")
+    return table.set_index("component")
+
+
+def load_archetypes() -> pd.DataFrame:
+    """Return the table of camp-archetype load parameters (long format).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (``archetype``, ``parameter``) with ``value`` (float), ``unit``,
+        ``description``, ``source``, ``year`` (int) and ``grade``. Rows with archetype
+        ``"all"`` apply to every archetype. A fresh copy of the cached table.
+    """
+    return _load_archetype_table().copy()
+
+
+def load_archetype(key: str) -> dict[str, float]:
+    """Return the load parameters of one camp archetype, shared rows included.
+
+    Parameters
+    ----------
+    key : str
+        Archetype, e.g. ``"battalion_hq"`` (case-insensitive).
+
+    Returns
+    -------
+    dict of str to float
+        Parameter -> value in the unit of ``load_archetypes()``; the archetype's own rows
+        override the ``"all"`` rows.
+
+    Raises
+    ------
+    KeyError
+        If the archetype is unknown; the message suggests close matches.
+    """
+    table = _load_archetype_table()
+    wanted = key.strip().lower()
+    names = [str(a) for a in dict.fromkeys(table["archetype"]) if a != LOAD_ARCHETYPE_ALL]
+    if wanted not in names:
+        raise KeyError(f"unknown camp archetype {key!r}.{_suggestion(wanted, names)} "
+                       f"Known archetypes: {', '.join(names)}.")
+    out: dict[str, float] = {}
+    for name in (LOAD_ARCHETYPE_ALL, wanted):
+        rows = table.loc[table["archetype"] == name]
+        out.update({str(p): float(v) for p, v in zip(rows["parameter"], rows["value"],
+                                                      strict=True)})
+    return out
+
+
+@dataclass(frozen=True)
+class LoadComponentRecord:
+    """Default of one camp load component (``data/load_components.csv``).
+
+    Attributes
+    ----------
+    key : str
+        Component, e.g. ``"level2_hospital"``.
+    kwh_per_day : float
+        Mean electricity per day [kWh/day].
+    critical_share : float
+        Part of the component's load that must never be shed [-].
+    shape : str
+        Daily shape: ``flat``, ``day``, ``office`` or ``meals`` (see ``energyopt.load``).
+    description : str
+        What the figure stands for.
+    grade : str
+        Provenance grade (one of ``GRADES``).
+    """
+
+    key: str
+    kwh_per_day: float
+    critical_share: float
+    shape: str
+    description: str
+    grade: str
+
+
+def load_components() -> pd.DataFrame:
+    """Return the table of camp load components, indexed by ``component``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kwh_per_day`` [kWh/day], ``critical_share`` [-], ``shape``,
+        ``description``, ``source``, ``year`` and ``grade``. A fresh copy of the cached table.
+    """
+    return _load_component_table().copy()
+
+
+def load_component(key: str) -> LoadComponentRecord:
+    """Return the defaults of one camp load component.
+
+    Parameters
+    ----------
+    key : str
+        Component, e.g. ``"water_treatment"`` (case-insensitive).
+
+    Returns
+    -------
+    LoadComponentRecord
+        Its mean kWh per day, critical share, daily shape, description and grade.
+
+    Raises
+    ------
+    KeyError
+        If the component is unknown; the message suggests close matches.
+    """
+    table = _load_component_table()
+    wanted = key.strip().lower()
+    if wanted not in table.index:
+        names = [str(k) for k in table.index]
+        raise KeyError(f"unknown load component {key!r}.{_suggestion(wanted, names)} "
+                       f"Known components: {', '.join(names)}.")
+    row = table.loc[wanted].to_dict()
+    return LoadComponentRecord(key=wanted, kwh_per_day=float(row["kwh_per_day"]),
+                               critical_share=float(row["critical_share"]),
+                               shape=str(row["shape"]), description=str(row["description"]),
+                               grade=str(row["grade"]))
+
+
+# --- solar resource tables (soiling, PV system defaults) and site look-ups --------------------
+SOILING_FILE: Final = "soiling.csv"
+PV_SYSTEM_FILE: Final = "pv_system.csv"
+_SOILING_COLUMNS: Final = ("zone", "month", "soiling_fraction", "grade", "source", "year")
+
+
+@functools.lru_cache(maxsize=1)
+def _soiling_table() -> pd.DataFrame:
+    path, table = _read_table(SOILING_FILE, _SOILING_COLUMNS)
+    _check_provenance(path, table, "zone")
+    _to_float(path, table, ("month", "soiling_fraction"), "zone")
+    table["month"] = table["month"].astype("int64")
+    for zone, rows in table.groupby("zone", sort=False):
+        if sorted(rows["month"].tolist()) != list(range(1, 13)):
+            raise ValueError(f"{path}: zone {zone!r} must have exactly one row for each month "
+                             f"1..12, found months {sorted(rows['month'].tolist())}")
+        bad = rows[(rows["soiling_fraction"] < 0.0) | (rows["soiling_fraction"] > 0.5)]
+        if len(bad):
+            raise ValueError(f"{path}: zone {zone!r}: soiling_fraction must lie in [0, 0.5], "
+                             f"found {bad['soiling_fraction'].tolist()}")
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _pv_system_table() -> pd.DataFrame:
+    path, table = _read_table(PV_SYSTEM_FILE, _TECH_COLUMNS)
+    _check_unique(path, table["key"], "key(s)")
+    _check_provenance(path, table, "key")
+    _to_float(path, table, ("value",), "key")
+    table["year"] = table["year"].astype("int64")
+    return table.set_index("key")
+
+
+def soiling(zone: str) -> pd.Series:
+    """Return the default monthly soiling loss of one climate zone.
+
+    Parameters
+    ----------
+    zone : str
+        Zone key, e.g. ``"sahel"`` (case-insensitive).
+
+    Returns
+    -------
+    pandas.Series
+        ``soiling_fraction`` indexed by ``month`` 1..12: share of PV output lost to dust and
+        dirt with regular cleaning [-]. Engineering estimates (grade E), see
+        ``data/soiling.csv`` for the sources behind them.
+
+    Raises
+    ------
+    KeyError
+        If the zone is unknown; the message suggests close matches.
+    """
+    table = _soiling_table()
+    wanted = zone.strip().lower()
+    zones = list(dict.fromkeys(str(z) for z in table["zone"]))
+    if wanted not in zones:
+        raise KeyError(f"no soiling defaults for zone {zone!r}.{_suggestion(wanted, zones)} "
+                       f"Known zones: {', '.join(zones)}.")
+    rows = table.loc[table["zone"] == wanted].set_index("month").sort_index()
+    return rows["soiling_fraction"].copy()
+
+
+def pv_system_defaults() -> pd.DataFrame:
+    """Return the PV system defaults (trackers, albedo, loss split) of ``data/pv_system.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``key``, with columns ``value`` (float), ``unit``, ``description``,
+        ``source``, ``year`` (int) and ``grade``; a fresh copy on each call.
+    """
+    return _pv_system_table().copy()
+
+
+def pv_system_default(key: str) -> float:
+    """Return one PV system default, e.g. ``"pv.tracker_gcr"``.
+
+    Parameters
+    ----------
+    key : str
+        Dotted key of ``data/pv_system.csv``.
+
+    Returns
+    -------
+    float
+        The value, in the unit given by ``pv_system_defaults().loc[key, "unit"]``.
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is unknown; the message suggests close matches.
+    """
+    table = _pv_system_table()
+    if key not in table.index:
+        keys = [str(k) for k in table.index]
+        raise KeyError(f"unknown PV system default {key!r}.{_suggestion(key, keys)} "
+                       f"Known keys: {', '.join(keys)}.")
+    row = table.loc[key].to_dict()
+    return float(row["value"])
+
+
+def climate_zone_grade(zone: str) -> str:
+    """Return the provenance grade of a climate zone's rows (the lowest if they differ).
+
+    Parameters
+    ----------
+    zone : str
+        Zone key, e.g. ``"sahel"``.
+
+    Returns
+    -------
+    str
+        One of ``GRADES`` (``"E"`` for the bundled zones: estimates).
+    """
+    climate_zone(zone)  # raises KeyError with a hint for an unknown zone
+    table = _climate_table()
+    grades = set(table.loc[table["zone"] == zone.strip().lower(), "grade"])
+    for grade in ("E", "S", "D", "P"):
+        if grade in grades:
+            return grade
+    return sorted(grades)[0]
+
+
+def nearest_site(latitude: float, longitude: float) -> tuple[SiteRecord, float]:
+    """Return the bundled site nearest to a position and its great-circle distance.
+
+    Parameters
+    ----------
+    latitude, longitude : float
+        Position [deg], north and east positive.
+
+    Returns
+    -------
+    tuple
+        ``(SiteRecord, distance_km)`` on a sphere of radius 6371 km.
+    """
+    table = _site_table()
+    lat1, lon1 = math.radians(latitude), math.radians(longitude)
+    lat2 = np.radians(table["latitude"].to_numpy(dtype=float))
+    lon2 = np.radians(table["longitude"].to_numpy(dtype=float))
+    a = (np.sin((lat2 - lat1) / 2.0) ** 2
+         + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2)
+    distance_km = 2.0 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    best = int(distance_km.argmin())
+    return site(str(table.index[best])), float(distance_km[best])

@@ -46,6 +46,9 @@ class Inputs:
         route; None when PV output was given directly.
     site : SiteSpec
         The site as coordinates.
+    load_notes : tuple of str
+        How the load was built: assumptions, repairs of measured data and flags (see
+        :mod:`energyopt.load`), for reports.
     """
 
     index: pd.DatetimeIndex
@@ -56,6 +59,7 @@ class Inputs:
     pv_kw_per_kwp: pd.Series
     weather: pd.DataFrame | None
     site: SiteSpec
+    load_notes: tuple[str, ...] = ()
 
     @property
     def n_steps(self) -> int:
@@ -115,6 +119,7 @@ def build_inputs(scenario: Scenario) -> Inputs:
     weight = pd.Series(HOURS_PER_YEAR / (n * step_h), index=index, name="weight")
 
     weather, pv = resource.solar_inputs(scenario, index)
-    load, critical = load_profiles.load_inputs(scenario, index, weather)
-    return Inputs(index=index, duration_h=duration, weight=weight, load_kw=load,
-                  critical_load_kw=critical, pv_kw_per_kwp=pv, weather=weather, site=site)
+    profile = load_profiles.load_inputs(scenario, index, weather)
+    return Inputs(index=index, duration_h=duration, weight=weight, load_kw=profile.load_kw,
+                  critical_load_kw=profile.critical_load_kw, pv_kw_per_kwp=pv, weather=weather,
+                  site=site, load_notes=profile.notes)

@@ -34,6 +34,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -67,9 +68,9 @@ def _d(key: str) -> Any:
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
-#: Camp archetypes known to the simple load model (personnel x kWh per person per day, shaped
-#: by a cooling-driven daily profile). Components and weather-driven cooling come with the load
-#: issue; these keys stay.
+#: Camp archetypes of the load model (personnel x kWh per person per day, cooling driven by
+#: the air temperature, daily and weekly shapes, seeded noise); their parameters live in
+#: ``data/load_archetypes.csv``.
 ARCHETYPES = ("team_site", "company_base", "battalion_hq", "sector_hq", "mission_hq")
 
 
@@ -96,11 +97,40 @@ class SiteSpec(_Spec):
         None,
         ge=1.0,
         le=9.0,
-        description="Mean daily global horizontal irradiation [kWh/m2/day]; None = clear sky.",
+        description="Annual mean daily global horizontal irradiation [kWh/m2/day]; its "
+        "monthly shape comes from monthly_kt or the nearest bundled site's climate zone.",
     )
     monthly_temp_air_c: list[float] | None = Field(
         None, min_length=12, max_length=12, description="Monthly mean air temperature [C]."
     )
+    monthly_ghi_kwh_m2_day: list[Annotated[float, Field(ge=0.0, le=12.0)]] | None = Field(
+        None, min_length=12, max_length=12,
+        description="Mean daily global horizontal irradiation of each month, January first "
+        "[kWh/m2/day], e.g. PVGIS or NASA POWER monthly means; replaces ghi_kwh_m2_day.")
+    monthly_kt: list[Annotated[float, Field(ge=0.05, le=0.85)]] | None = Field(
+        None, min_length=12, max_length=12,
+        description="Monthly clearness index (GHI over extraterrestrial horizontal "
+        "irradiation), January first [-]; scaled to ghi_kwh_m2_day when that is given.")
+    temp_swing_c: float | None = Field(
+        None, ge=0.0, le=20.0,
+        description="Half the mean diurnal air temperature range [C]; default: the nearest "
+        "bundled site's climate zone.")
+
+    @field_validator("monthly_ghi_kwh_m2_day")
+    @classmethod
+    def _one_annual_or_monthly(cls, value: list[float] | None,
+                               info: ValidationInfo) -> list[float] | None:
+        if value is not None and info.data.get("ghi_kwh_m2_day") is not None:
+            raise ValueError("give either ghi_kwh_m2_day (annual mean) or "
+                             "monthly_ghi_kwh_m2_day, not both")
+        return value
+
+    @field_validator("monthly_kt")
+    @classmethod
+    def _ghi_or_kt(cls, value: list[float] | None, info: ValidationInfo) -> list[float] | None:
+        if value is not None and info.data.get("monthly_ghi_kwh_m2_day") is not None:
+            raise ValueError("give either monthly_ghi_kwh_m2_day or monthly_kt, not both")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -157,64 +187,357 @@ class SeriesSource(_Spec):
         return self
 
 
-class LoadSpec(_Spec):
-    """The camp's electric load [kW].
+#: Camp load components that can be added to any archetype camp (``data/load_components.csv``).
+LOAD_COMPONENTS = ("level1_hospital", "level2_hospital", "water_treatment", "comms_it",
+                   "workshops", "kitchens_refrigeration")
 
-    Exactly one route: ``constant_kw``; ``csv`` (+ ``column``) or ``series`` in kW; or an
-    ``archetype`` with ``personnel``.
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class ComponentSpec(_Spec):
+    """A load component added to an archetype camp: its energy, daily shape and critical share.
+
+    Written as a mapping (``{type: level2_hospital, critical_share: 1.0}``) or as the bare
+    component name (``level2_hospital``). Unset values come from ``data/load_components.csv``.
+    """
+
+    type: Literal["level1_hospital", "level2_hospital", "water_treatment", "comms_it",
+                  "workshops", "kitchens_refrigeration"] = Field(
+        description="Component (see data/load_components.csv).")
+    kwh_per_day: float | None = Field(None, gt=0.0, le=1e6,
+                                      description="Mean energy per day [kWh/day] of one unit.")
+    kw: float | None = Field(None, gt=0.0, le=1e5,
+                             description="Mean power [kW] of one unit (instead of kwh_per_day).")
+    count: int = Field(1, ge=1, le=100, description="Number of such units [-].")
+    critical_share: float | None = Field(None, ge=0.0, le=1.0,
+                                         description="Part never shed [-].")
+    shape: Literal["flat", "day", "office", "meals"] | None = Field(
+        None, description="Daily shape: flat, day, office (less on rest days) or meals.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"type": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_size(self) -> Self:
+        if self.kw is not None and self.kwh_per_day is not None:
+            raise ValueError("give kw (mean power) or kwh_per_day, not both")
+        return self
+
+
+class PersonnelStep(_Spec):
+    """From ``from_date`` on the camp holds ``personnel`` people (troop increase or drawdown)."""
+
+    from_date: dt.date = Field(description="First day of the new head count (local date).")
+    personnel: int = Field(ge=1, le=100_000, description="People in the camp from then on [-].")
+
+
+class FuelLogSpec(_Spec):
+    """A generator fuel log: daily or monthly litres per generator, turned into a load.
+
+    The CSV has the columns ``date`` (YYYY-MM-DD, or YYYY-MM for monthly totals),
+    ``generator`` and ``litres``. Each generator is matched to ``rated_kw`` (given here) or to
+    a diesel unit type of the scenario by name (``g400`` or ``g400_2`` -> unit ``g400``), whose
+    fuel curve and rating are used. Written as a mapping or as the bare CSV path.
+    """
+
+    csv: Path = Field(description="Fuel log CSV (relative to the scenario file).")
+    period: Literal["auto", "daily", "monthly"] = Field(
+        "auto", description="What one row covers; 'auto': monthly for YYYY-MM dates or rows on "
+        "the first of each month only, else daily.")
+    rated_kw: dict[str, float] = Field(
+        default_factory=dict, description="Rated kW of generators not named like a diesel "
+        "unit type of the scenario [kW].")
+    min_loading_fraction: float | None = Field(
+        None, gt=0.0, le=1.0, description="A set whose litres cannot keep it running through "
+        "the period at this loading ran part time at it [share of rated]; default from "
+        "data/load_archetypes.csv (0.20).")
+    max_loading_fraction: float | None = Field(
+        None, gt=0.0, le=1.0, description="High end of the reported range: sets at this "
+        "loading, off once their fuel is spent [share of rated]; default 0.80.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_path(cls, value: Any) -> Any:
+        return {"csv": value} if isinstance(value, str | Path) else value
+
+    @field_validator("rated_kw")
+    @classmethod
+    def _check_rated(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in value.items() if not 0.0 < v <= 20_000.0}
+        if bad:
+            raise ValueError(f"rated kW must lie in (0, 20000]; got {bad}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_range(self) -> Self:
+        if (self.min_loading_fraction is not None and self.max_loading_fraction is not None
+                and self.min_loading_fraction > self.max_loading_fraction):
+            raise ValueError("min_loading_fraction must not exceed max_loading_fraction")
+        return self
+
+
+class LoadSpec(_Spec):
+    """The camp's electric load [kW] and the part of it never shed.
+
+    Exactly one route:
+
+    * ``archetype`` + ``personnel`` (+ ``components``): a synthetic camp (see
+      :mod:`energyopt.load`); unset shape parameters come from ``data/load_archetypes.csv``;
+    * ``csv`` (+ ``column``, ``unit``, ``timezone``): a measured record at any interval from
+      5 minutes to a day, cleaned, converted to the model's steps and reduced to a typical
+      year; ``archetype`` optionally picks the shape given to daily data;
+    * ``fuel_log``: daily or monthly litres per generator, inverted through the fuel curve and
+      shaped by ``archetype`` (default ``battalion_hq``);
+    * ``constant_kw``; or ``series`` (kW, one value per modelled step, given in Python).
+
+    ``personnel_schedule`` and ``growth_per_year`` change the load over time (see
+    :func:`energyopt.load.annual_load_multipliers`); ``scale`` multiplies it.
     """
 
     constant_kw: float | None = Field(None, gt=0.0, le=1e6, description="Flat load [kW].")
-    csv: Path | None = Field(None, description="CSV of load [kW], timestamp first column.")
-    column: str | None = Field(None, description="Column of the CSV holding the load [kW].")
+    csv: Path | None = Field(None, description="CSV of measured load, timestamp first column.")
+    column: str | None = Field(None, description="Column of the CSV holding the load.")
+    unit: Literal["kW", "kWh"] = Field(
+        "kW", description="CSV values: mean kW over each interval, or kWh in each interval.")
+    timezone: str | None = Field(
+        None, description="IANA timezone of CSV timestamps that carry no UTC offset.")
     series: pd.Series | None = Field(None, description="Load [kW] given in Python.", exclude=True)
+    fuel_log: FuelLogSpec | None = Field(None, description="Generator fuel log (CSV).")
     archetype: Literal["team_site", "company_base", "battalion_hq", "sector_hq",
                        "mission_hq"] | None = Field(None, description="Camp archetype.")
     personnel: int | None = Field(None, ge=1, le=100_000, description="Camp population [-].")
-    kwh_per_person_per_day: float = Field(
-        default_factory=_d("load.kwh_per_person_per_day"), gt=0.0, le=100.0,
-        description="Electricity per person [kWh/person/day] (archetype route).")
-    day_peak_factor: float = Field(default_factory=_d("load.day_peak_factor"), ge=1.0, le=3.0,
-                                   description="Afternoon peak over the daily mean [-].")
-    night_factor: float = Field(default_factory=_d("load.night_factor"), gt=0.0, le=1.0,
-                                description="Night load over the daily mean [-].")
+    components: list[ComponentSpec] = Field(
+        default_factory=list, description="Loads added to an archetype camp.")
+    kwh_per_person_per_day: float | None = Field(
+        None, gt=0.0, le=100.0, description="Electricity per person [kWh/person/day] at the "
+        "site's normal climate; default per archetype.")
+    cooling_share: float | None = Field(
+        None, ge=0.0, le=0.95, description="Share of the personnel load that is cooling at the "
+        "site's normal climate [-]; default per archetype.")
+    cooling_base_temp_c: float | None = Field(
+        None, ge=0.0, le=35.0, description="Base of the cooling degree hours [C].")
+    day_peak_factor: float | None = Field(
+        None, ge=1.0, le=3.0, description="Peak of the non-cooling daily shape over its mean, "
+        "before rescaling [-]; default per archetype.")
+    night_factor: float | None = Field(
+        None, gt=0.0, le=1.0, description="Night level of the non-cooling daily shape [-].")
+    rest_days: list[Weekday] = Field(
+        default_factory=lambda: list[Weekday](("fri", "sun")),
+        description="Days of lower office load (E: Friday and Sunday).")
+    rest_day_factor: float | None = Field(
+        None, gt=0.0, le=1.0, description="Non-cooling load on rest days over the weekly mean "
+        "[-]; the week's energy is kept.")
+    noise_day_fraction: float | None = Field(
+        None, ge=0.0, le=0.2, description="Std. dev. of day-to-day noise [-] (clipped at 3x).")
+    noise_hour_fraction: float | None = Field(
+        None, ge=0.0, le=0.2, description="Std. dev. of step-to-step noise [-] (clipped at 3x).")
+    seed: int | None = Field(None, ge=0, description="Noise seed; default "
+                                                     "energyopt.load.DEFAULT_SEED.")
     critical_fraction: float = Field(default_factory=_d("load.critical_fraction"), ge=0.0,
-                                     le=1.0, description="Share of the load never shed [-].")
+                                     le=1.0, description="Share of the load never shed, "
+                                     "components aside (they carry their own) [-].")
+    personnel_schedule: list[PersonnelStep] = Field(
+        default_factory=list, description="Head count changes over the horizon.")
+    growth_per_year: float = Field(0.0, ge=-0.5, le=1.0,
+                                   description="Load growth per horizon year [1/yr].")
     scale: float = Field(1.0, gt=0.0, le=100.0, description="Multiplier on the load [-].")
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), 1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ValueError(f"unknown IANA timezone{hint} (e.g. 'Africa/Bamako')") from exc
+        return value
+
+    @property
+    def route(self) -> str:
+        """The load route: archetype, csv, fuel_log, constant_kw or series."""
+        for name in ("constant_kw", "csv", "series", "fuel_log"):
+            if getattr(self, name) is not None:
+                return name
+        return "archetype"
 
     @model_validator(mode="after")
     def _one_route(self) -> Self:
-        routes = [name for name, given in (
-            ("constant_kw", self.constant_kw is not None),
-            ("csv", self.csv is not None),
-            ("series", self.series is not None),
-            ("archetype", self.archetype is not None),
-        ) if given]
+        routes = [name for name in ("constant_kw", "csv", "series", "fuel_log")
+                  if getattr(self, name) is not None]
+        if self.archetype is not None and (not routes or routes[0] in ("constant_kw",
+                                                                       "series")):
+            routes.insert(0, "archetype")
         if len(routes) != 1:
             raise ValueError(
-                "give exactly one load route: constant_kw, csv (+column), series or archetype "
-                f"(+personnel); got {routes or 'none'}"
-            )
-        if self.archetype is not None and self.personnel is None:
+                "give exactly one load route: archetype (+personnel, components), csv (+column, "
+                "unit, timezone), fuel_log, constant_kw or series; got "
+                f"{routes or 'none'} (archetype may accompany csv or fuel_log as their shape)")
+        route = self.route
+        if route == "archetype" and self.personnel is None:
             raise ValueError("archetype needs 'personnel' (number of people in the camp)")
-        if self.day_peak_factor <= self.night_factor:
+        if self.components and route != "archetype":
+            raise ValueError(f"components belong to the archetype route; the {route} route "
+                             "already holds the whole camp's load")
+        if route != "csv":
+            given = [n for n in ("column", "timezone") if getattr(self, n) is not None]
+            if self.unit != "kW":
+                given.append("unit")
+            if given:
+                raise ValueError(f"{', '.join(given)} only apply to the csv route")
+        if self.personnel_schedule and self.personnel is None:
+            raise ValueError("personnel_schedule needs 'personnel': the head count of the "
+                             "modelled profile (on the csv and fuel_log routes: during the "
+                             "record)")
+        dates = [s.from_date for s in self.personnel_schedule]
+        if dates != sorted(set(dates)):
+            raise ValueError("personnel_schedule dates must be increasing and distinct")
+        if (self.day_peak_factor is not None and self.night_factor is not None
+                and self.day_peak_factor <= self.night_factor):
             raise ValueError("day_peak_factor must exceed night_factor")
         return self
 
 
+#: Weather file formats read by :mod:`energyopt.weather_io`.
+WeatherFormat = Literal["epw", "tmy3", "pvgis_json", "pvgis_csv", "nasa_power", "csv"]
+
+#: A fixed UTC offset: 'UTC', 'UTC+03:00', '+03:00', 'UTC-5' or '+0530'.
+FIXED_OFFSET_PATTERN = r"UTC|(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?"
+
+
+def _check_weather_timezone(value: str | None) -> str | None:
+    """Accept an IANA timezone or a fixed UTC offset ('UTC', 'UTC+03:00', '-05:00')."""
+    if value is None:
+        return None
+    text = value.strip()
+    match = re.fullmatch(FIXED_OFFSET_PATTERN, text)
+    if match:
+        if match.group(2) and (int(match.group(2)) > 14 or int(match.group(3) or 0) >= 60):
+            raise ValueError("UTC offset out of range (-14:00 to +14:00)")
+        return text
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        close = difflib.get_close_matches(text, sorted(zoneinfo.available_timezones()), 1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise ValueError(f"unknown timezone; {hint}give an IANA name (e.g. 'Africa/Bamako') or "
+                         "a fixed offset (e.g. 'UTC', 'UTC+03:00')") from exc
+    return text
+
+
+class WeatherFileSpec(_Spec):
+    """An hourly (or finer) weather file: a typical year, measured data or a multi-year series.
+
+    Read by :mod:`energyopt.weather_io`, which documents each format's time convention. A
+    typical-year file is mapped onto the modelled days by (month, day, hour); from a multi-year
+    series ``year`` picks one calendar year, otherwise a typical year is built (for each month,
+    the year whose monthly GHI is closest to that month's multi-year mean).
+    """
+
+    file: Path = Field(description="Weather file (relative to the scenario file's folder).")
+    format: WeatherFormat | None = Field(
+        None, description="File format; None = inferred from the extension and contents.")
+    year: int | None = Field(None, ge=1900, le=2100,
+                             description="Calendar year to take from a multi-year series.")
+    columns: dict[str, str] | None = Field(
+        None, description="Generic CSV only: our column name -> the file's ('time', 'ghi', "
+                          "'dni', 'dhi', 'temp_air', 'wind_speed').")
+    timezone: str | None = Field(
+        None, description="Clock of timestamps without a UTC offset (generic CSV), or of a NASA "
+                          "POWER file: IANA name or fixed offset such as 'UTC+03:00'.")
+    label: Literal["start", "end"] | None = Field(
+        None, description="Generic CSV only: timestamps label the start (default) or the end "
+                          "of their interval.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str | None) -> str | None:
+        return _check_weather_timezone(value)
+
+    @field_validator("columns")
+    @classmethod
+    def _check_columns(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is None:
+            return None
+        known = ("time", "ghi", "dni", "dhi", "temp_air", "wind_speed")
+        unknown = [k for k in value if k not in known]
+        if unknown:
+            raise ValueError(f"unknown column key(s) {unknown}; map our names {list(known)} "
+                             "to the file's column names")
+        return value
+
+
+class PvgisSpec(_Spec):
+    """A typical year downloaded from PVGIS (EU JRC) for the site's coordinates.
+
+    Downloaded only when a scenario asks for it, then cached on disk keyed by the coordinates
+    rounded to 0.001 deg, and reused offline. Without network and without a cached copy the
+    scenario fails with an error suggesting ``weather: embedded`` or a weather file.
+    """
+
+    pvgis: Literal[True] = Field(description="Download a PVGIS typical meteorological year.")
+    cache_dir: Path | None = Field(
+        None, description="Cache folder; default $ENERGYOPT_CACHE_DIR/pvgis or "
+                          "~/.cache/energyopt/pvgis.")
+    timeout_s: float = Field(30.0, gt=0.0, le=600.0,
+                             description="Time allowed for PVGIS to answer [s].")
+    refresh: bool = Field(False, description="Download again even when a cached copy exists.")
+
+
 class SolarSpec(_Spec):
-    """Solar PV: resource, system and costs."""
+    """Solar PV: resource, system and costs.
+
+    The embedded weather year is stochastic and seeded (``seed``); modules are fixed
+    (``tilt_deg``, ``azimuth_deg``) or on horizontal north-south single-axis trackers
+    (``gcr``, ``max_angle_deg``, ``backtrack``). Defaults of the tracker geometry, albedo and
+    soiling come from ``data/pv_system.csv`` and ``data/soiling.csv``.
+    """
 
     weather: Literal["embedded"] = Field(
         "embedded", description="Irradiance source: 'embedded' = built in, no network.")
     pv_kw_per_kwp: SeriesSource | None = Field(
         None, description="AC output [kW per kWp DC] per step, overriding the weather route.")
+    seed: int | None = Field(
+        None, ge=0, le=2**32 - 1,
+        description="Seed of the embedded weather year's cloudiness; the same seed always "
+        "gives the same year; None = energyopt's default seed (2026).")
+    tracking: Literal["fixed", "single_axis"] = Field(
+        "fixed", description="'fixed' tilt, or 'single_axis' horizontal north-south trackers.")
     tilt_deg: float | None = Field(None, ge=0.0, le=90.0,
-                                   description="Tilt [deg]; default |latitude| within 5-40.")
+                                   description="Tilt of fixed modules [deg]; default |latitude| "
+                                   "within 5-40.")
     azimuth_deg: float | None = Field(None, ge=0.0, le=360.0,
-                                      description="Azimuth [deg, 180 = south].")
-    losses_fraction: float = Field(default_factory=_d("pv.losses_fraction"), ge=0.0, lt=1.0,
-                                   description="DC system losses [-].")
+                                      description="Azimuth of fixed modules [deg, 180 = south]; "
+                                      "default: facing the equator.")
+    gcr: float | None = Field(None, gt=0.0, lt=1.0,
+                              description="Ground coverage ratio of trackers [-] (module width "
+                              "over row pitch); default from data/pv_system.csv.")
+    max_angle_deg: float | None = Field(None, gt=0.0, le=90.0,
+                                        description="Largest tracker rotation from horizontal "
+                                        "[deg]; default from data/pv_system.csv.")
+    backtrack: bool | None = Field(None, description="Trackers backtrack to avoid row-to-row "
+                                   "shading at low sun; default true.")
+    transposition: Literal["perez", "haydavies"] = Field(
+        "perez", description="Sky-diffuse transposition model onto the module plane.")
+    temperature_model: Literal["sapm", "faiman"] = Field(
+        "sapm", description="Cell temperature model: 'sapm' (open rack, glass/polymer) or "
+        "'faiman'.")
+    soiling_monthly_fraction: list[Annotated[float, Field(ge=0.0, le=0.5)]] | None = Field(
+        None, min_length=12, max_length=12,
+        description="Output lost to soiling and dust in each month, January first [-]; "
+        "default: the climate zone's values in data/soiling.csv (estimates, grade E).")
+    albedo_fraction: float = Field(default_factory=lambda: data.pv_system_default(
+        "pv.albedo_fraction"), ge=0.0, le=1.0, description="Ground reflectance [-].")
+    losses_fraction: float = Field(
+        default_factory=lambda: 1.0 - (1.0 - data.default("pv.losses_fraction")) / (
+            1.0 - data.pv_system_default("pv.pvwatts_soiling_fraction")),
+        ge=0.0, lt=1.0,
+        description="DC losses other than soiling (shading, mismatch, wiring, connections, LID, "
+        "nameplate, availability) [-]; default: the PVWatts 14% without its 2% soiling.")
     dc_ac_ratio: float = Field(default_factory=_d("pv.dc_ac_ratio"), gt=0.5, le=3.0,
                                description="DC over AC rating [-].")
     inverter_efficiency: float = Field(default_factory=_d("pv.inverter_efficiency"), gt=0.5,
@@ -233,6 +556,23 @@ class SolarSpec(_Spec):
     existing_kwp: float = Field(0.0, ge=0.0, le=1e6, description="PV already installed [kWp].")
     max_kwp: float = Field(default_factory=_d("pv.max_kwp"), ge=0.0, le=1e6,
                            description="Largest total PV allowed [kWp]; 0 = no new PV.")
+
+    @field_validator("tilt_deg", "azimuth_deg")
+    @classmethod
+    def _fixed_only(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None and info.data.get("tracking") == "single_axis":
+            raise ValueError(f"{info.field_name} applies to fixed modules only; single_axis "
+                             "trackers set their own tilt: remove it or set tracking: fixed")
+        return value
+
+    @field_validator("gcr", "max_angle_deg", "backtrack")
+    @classmethod
+    def _tracker_only(cls, value: float | bool | None,
+                      info: ValidationInfo) -> float | bool | None:
+        if value is not None and info.data.get("tracking", "fixed") == "fixed":
+            raise ValueError(f"{info.field_name} applies to single_axis tracking only: set "
+                             "tracking: single_axis or remove it")
+        return value
 
     @model_validator(mode="after")
     def _check_sizes(self) -> Self:

@@ -73,8 +73,11 @@ def test_load_scale_multiplies_the_load(tiny: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("step_minutes", [60, 30, 15])
 def test_archetype_daily_energy(tiny: dict[str, Any], step_minutes: int) -> None:
+    # without cooling, rest days and day-to-day noise each day's energy is exact (the step
+    # noise only moves energy within the day); tests/test_load.py covers those terms
     tiny["load"] = {"archetype": "company_base", "personnel": 300,
-                    "kwh_per_person_per_day": 12.0}
+                    "kwh_per_person_per_day": 12.0, "cooling_share": 0.0,
+                    "rest_day_factor": 1.0, "noise_day_fraction": 0.0}
     tiny["horizon"]["step_minutes"] = step_minutes
     inputs = _inputs(tiny)
     daily_kwh = (inputs.load_kw * inputs.duration_h).groupby(inputs.index.date).sum()
@@ -95,7 +98,9 @@ def test_archetype_afternoon_above_night(tiny: dict[str, Any]) -> None:
 def test_archetype_uses_default_kwh_per_person(tiny: dict[str, Any]) -> None:
     tiny["load"] = {"archetype": "team_site", "personnel": 80}
     scenario = energyopt.load_scenario(tiny)
-    assert scenario.load.kwh_per_person_per_day == data.default("load.kwh_per_person_per_day")
+    assert scenario.load.kwh_per_person_per_day is None  # None: the archetype's default
+    assert (data.load_archetype("team_site")["kwh_per_person_per_day"]
+            == data.default("load.kwh_per_person_per_day"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,7 +140,9 @@ def test_pv_series_used_as_is(tiny: dict[str, Any]) -> None:
     inputs = _inputs(tiny)
     np.testing.assert_array_equal(inputs.pv_kw_per_kwp.to_numpy(), values)
     assert inputs.pv_kw_per_kwp.index.equals(inputs.index)
-    assert inputs.weather is None
+    # the embedded weather year is still resolved: the load model needs its air temperature
+    assert inputs.weather is not None
+    assert not inputs.weather["temp_air"].isna().any()
 
 
 def test_pv_series_with_datetime_index_is_relabelled(tiny: dict[str, Any]) -> None:
@@ -198,7 +205,9 @@ def test_load_csv_with_text_is_rejected(tiny: dict[str, Any], tmp_path: Path) ->
 def test_custom_site(tiny: dict[str, Any]) -> None:
     tiny["site"] = {"name": "N'Djamena", "latitude": 12.1, "longitude": 15.0,
                     "elevation_m": 298.0, "timezone": "Africa/Ndjamena"}
-    inputs = _inputs(tiny)
+    # no monthly GHI or temperatures: the nearest bundled site's zone stands in, with a warning
+    with pytest.warns(UserWarning, match="nearest bundled site"):
+        inputs = _inputs(tiny)
     assert inputs.site.latitude == 12.1
     assert inputs.site.longitude == 15.0
     assert inputs.site.elevation_m == 298.0
@@ -218,7 +227,8 @@ def test_bundled_site_resolves_to_coordinates(tiny: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     "site",
     ["gao", "dili", "naqoura",
-     {"latitude": -4.3, "longitude": 15.3, "elevation_m": 300, "timezone": "Africa/Kinshasa"}],
+     {"latitude": -4.3, "longitude": 15.3, "elevation_m": 300, "timezone": "Africa/Kinshasa",
+      "monthly_kt": [0.45] * 12, "monthly_temp_air_c": [26.0] * 12}],
     ids=["gao", "dili", "naqoura", "custom-kinshasa"],
 )
 def test_embedded_pv_follows_local_sun(tiny: dict[str, Any], site: Any) -> None:

@@ -502,7 +502,9 @@ def mixed() -> tuple[eo.SizingResult, eo.Inputs]:
     raw = _diesel_camp(
         horizon={"days": 3, "step_minutes": 60, "years": MIXED_YEARS,
                  "discount_rate": MIXED_RATE},
-        load={"archetype": "company_base", "personnel": 300},
+        # no cooling term: January nights at Gao would fall below the 30 kW minimum load of
+        # the diesel-only baseline (the mixed case tests rules and accounting, not the shape)
+        load={"archetype": "company_base", "personnel": 300, "cooling_share": 0.0},
         solar={"weather": "embedded", "max_kwp": 150.0,
                "capex_usd_per_kwp": MIXED_PV["capex"], "om_usd_per_kwp_year": MIXED_PV["om"],
                "lifetime_years": MIXED_PV["life"],
@@ -515,8 +517,9 @@ def mixed() -> tuple[eo.SizingResult, eo.Inputs]:
         diesel={"units": [_unit(rated_kw=100.0, existing=2, max_count=4, capex_usd=50_000.0)]},
         reliability={"reserve_load_fraction": 0.1, "reserve_pv_fraction": 0.25,
                      "max_unserved_fraction": 0.0},
-        # the rules and accounting below hold for any incumbent; a 1e-6 gap costs ~6 s here
-        solver={"mip_rel_gap": 0.005, "time_limit_s": 60},
+        # the rules and accounting below hold for any incumbent; with the stochastic (cloudy)
+        # embedded weather a 0.5% gap can take over 60 s on 2 busy cores, 2% takes ~2-3 s
+        solver={"mip_rel_gap": 0.02, "time_limit_s": 60},
     )
     scenario = eo.load_scenario(raw)
     return eo.optimize(scenario, baseline=True), eo.build_inputs(scenario)
