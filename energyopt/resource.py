@@ -84,7 +84,7 @@ from scipy import special
 
 from energyopt import data
 from energyopt.errors import ScenarioError
-from energyopt.scenario import Scenario
+from energyopt.scenario import PvgisSpec, Scenario
 from energyopt.series import conform, read_source
 
 __all__ = [
@@ -1077,14 +1077,29 @@ def _pv_cached(key: _IndexKey, latitude: float, longitude: float, elevation_m: f
         temp_coefficient_per_c=system.temp_coefficient_per_c)
 
 
+def _pv_on(weather: pd.DataFrame, latitude: float, longitude: float, elevation_m: float,
+           system: _System) -> pd.Series:
+    """Return PV output per kWp on a given weather frame (a weather file's year)."""
+    return pv_kw_per_kwp(
+        weather, latitude, longitude, elevation_m, tracking=system.tracking,
+        tilt_deg=system.tilt_deg, azimuth_deg=system.azimuth_deg, gcr=system.gcr,
+        max_angle_deg=system.max_angle_deg, backtrack=system.backtrack,
+        transposition=system.transposition, temperature_model=system.temperature_model,
+        soiling_monthly_fraction=system.soiling, albedo_fraction=system.albedo_fraction,
+        losses_fraction=system.losses_fraction, dc_ac_ratio=system.dc_ac_ratio,
+        inverter_efficiency=system.inverter_efficiency,
+        temp_coefficient_per_c=system.temp_coefficient_per_c)
+
+
 def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex
                  ) -> tuple[pd.DataFrame, pd.Series]:
     """Resolve a scenario's weather and PV output on the model's index.
 
-    The weather is always the embedded weather year of the site (:func:`site_climate`,
-    :func:`embedded_weather`), also when PV output is given directly: the load model needs
-    its air temperature. Results are cached per site and settings within a run; the frames
-    returned are copies.
+    The weather is the site's embedded weather year (:func:`site_climate`,
+    :func:`embedded_weather`) unless ``solar.weather`` names a weather file or PVGIS (read by
+    :mod:`energyopt.weather_io`); it is returned also when PV output is given directly: the
+    load model needs its air temperature. Embedded results are cached per site and settings
+    within a run; the frames returned are copies.
 
     Parameters
     ----------
@@ -1109,8 +1124,60 @@ def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex
     site = scenario.site_spec()
     sol = scenario.solar
     seed = DEFAULT_WEATHER_SEED if sol.seed is None else sol.seed
+    climate = (site_climate(scenario) if isinstance(sol.weather, str)
+               or sol.soiling_monthly_fraction is None else None)
+    if isinstance(sol.weather, str):
+        assert climate is not None
+        weather = _embedded_for(scenario, index, climate, seed)
+    else:
+        from energyopt import weather_io  # the file readers load only when asked for
+
+        weather = weather_io.weather_from_spec(sol.weather, site=site, index=index,
+                                               base_dir=scenario.base_dir)
+        weather.attrs["source"] = (
+            f"PVGIS typical meteorological year for {site.name}"
+            if isinstance(sol.weather, PvgisSpec) else f"weather file {sol.weather.file}")
+    if sol.pv_kw_per_kwp is not None:
+        field = "solar.pv_kw_per_kwp." + ("series" if sol.pv_kw_per_kwp.series is not None
+                                          else "csv")
+        pv = conform(read_source(sol.pv_kw_per_kwp, scenario, "solar.pv_kw_per_kwp"), index,
+                     field, lower=0.0, upper=1.5, unit="kW/kWp")
+        pv.attrs["source"] = "given in the scenario (" + field + ")"
+        return weather, pv.rename("pv_kw_per_kwp")
+    if sol.soiling_monthly_fraction is not None:
+        soiling = tuple(float(v) for v in sol.soiling_monthly_fraction)
+    else:
+        assert climate is not None
+        soiling = climate.soiling_monthly_fraction
+    system = _System(
+        tracking=sol.tracking, tilt_deg=sol.tilt_deg, azimuth_deg=sol.azimuth_deg,
+        gcr=sol.gcr, max_angle_deg=sol.max_angle_deg,
+        backtrack=True if sol.backtrack is None else sol.backtrack,
+        transposition=sol.transposition, temperature_model=sol.temperature_model,
+        soiling=soiling, albedo_fraction=sol.albedo_fraction,
+        losses_fraction=sol.losses_fraction, dc_ac_ratio=sol.dc_ac_ratio,
+        inverter_efficiency=sol.inverter_efficiency,
+        temp_coefficient_per_c=sol.temp_coefficient_per_c)
+    if isinstance(sol.weather, str):
+        assert climate is not None
+        pv = _pv_cached(_IndexKey.of(index), site.latitude, site.longitude, site.elevation_m,
+                        climate, seed, system).copy().set_axis(index)
+    else:
+        pv = _pv_on(weather, site.latitude, site.longitude, site.elevation_m, system)
+    soiling_source = ("given in the scenario" if climate is None or
+                      sol.soiling_monthly_fraction is not None
+                      else f"of zone '{climate.zone}' (data/soiling.csv, grade E: estimate)")
+    pv.attrs["source"] = (f"{sol.tracking} PV, {sol.transposition} transposition, "
+                          f"{sol.temperature_model} cell temperature, soiling {soiling_source}; "
+                          f"on the {weather.attrs['source']}")
+    return weather, pv.rename("pv_kw_per_kwp")
+
+
+def _embedded_for(scenario: Scenario, index: pd.DatetimeIndex, climate: SiteClimate,
+                  seed: int) -> pd.DataFrame:
+    """Return the site's embedded weather year on ``index``; errors name the site field."""
+    site = scenario.site_spec()
     try:
-        climate = site_climate(scenario)
         weather = embedded_weather(
             site.latitude, site.longitude, site.elevation_m, index,
             monthly_ghi_kwh_m2_day=climate.monthly_ghi_kwh_m2_day,
@@ -1128,29 +1195,4 @@ def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex
         raise ScenarioError.single(field, value, str(exc)) from exc
     weather.attrs["source"] = (f"embedded stochastic weather year (seed {seed}) for "
                                f"{site.name}: {climate.source}")
-    if sol.pv_kw_per_kwp is not None:
-        field = "solar.pv_kw_per_kwp." + ("series" if sol.pv_kw_per_kwp.series is not None
-                                          else "csv")
-        pv = conform(read_source(sol.pv_kw_per_kwp, scenario, "solar.pv_kw_per_kwp"), index,
-                     field, lower=0.0, upper=1.5, unit="kW/kWp")
-        pv.attrs["source"] = "given in the scenario (" + field + ")"
-        return weather, pv.rename("pv_kw_per_kwp")
-    soiling = (climate.soiling_monthly_fraction if sol.soiling_monthly_fraction is None
-               else tuple(float(v) for v in sol.soiling_monthly_fraction))
-    system = _System(
-        tracking=sol.tracking, tilt_deg=sol.tilt_deg, azimuth_deg=sol.azimuth_deg,
-        gcr=sol.gcr, max_angle_deg=sol.max_angle_deg,
-        backtrack=True if sol.backtrack is None else sol.backtrack,
-        transposition=sol.transposition, temperature_model=sol.temperature_model,
-        soiling=soiling, albedo_fraction=sol.albedo_fraction,
-        losses_fraction=sol.losses_fraction, dc_ac_ratio=sol.dc_ac_ratio,
-        inverter_efficiency=sol.inverter_efficiency,
-        temp_coefficient_per_c=sol.temp_coefficient_per_c)
-    pv = _pv_cached(_IndexKey.of(index), site.latitude, site.longitude, site.elevation_m,
-                    climate, seed, system).copy().set_axis(index)
-    soiling_source = ("given in the scenario" if sol.soiling_monthly_fraction is not None
-                      else f"of zone '{climate.zone}' (data/soiling.csv, grade E: estimate)")
-    pv.attrs["source"] = (f"{sol.tracking} PV, {sol.transposition} transposition, "
-                          f"{sol.temperature_model} cell temperature, soiling {soiling_source}; "
-                          "on the embedded weather year")
-    return weather, pv.rename("pv_kw_per_kwp")
+    return weather

@@ -31,8 +31,10 @@ import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -55,8 +57,10 @@ __all__ = [
     "Scenario",
     "SeriesSource",
     "SiteSpec",
+    "PvgisSpec",
     "SolarSpec",
     "SolverSpec",
+    "WeatherFileSpec",
     "load_scenario",
 ]
 
@@ -488,6 +492,24 @@ class PvgisSpec(_Spec):
     refresh: bool = Field(False, description="Download again even when a cached copy exists.")
 
 
+def _weather_kind(value: Any) -> str:
+    """Pick the ``solar.weather`` branch: a string, a PVGIS request or a weather file."""
+    if isinstance(value, PvgisSpec) or (isinstance(value, Mapping) and "pvgis" in value):
+        return "Pvgis"
+    if isinstance(value, WeatherFileSpec | Mapping):
+        return "WeatherFile"
+    return "Embedded"
+
+
+#: ``solar.weather``: ``embedded`` (built in, offline), ``{file: ...}`` or ``{pvgis: true}``.
+WeatherSource = Annotated[
+    Annotated[Literal["embedded"], Tag("Embedded")]
+    | Annotated[WeatherFileSpec, Tag("WeatherFile")]
+    | Annotated[PvgisSpec, Tag("Pvgis")],
+    Discriminator(_weather_kind),
+]
+
+
 class SolarSpec(_Spec):
     """Solar PV: resource, system and costs.
 
@@ -497,8 +519,9 @@ class SolarSpec(_Spec):
     soiling come from ``data/pv_system.csv`` and ``data/soiling.csv``.
     """
 
-    weather: Literal["embedded"] = Field(
-        "embedded", description="Irradiance source: 'embedded' = built in, no network.")
+    weather: WeatherSource = Field(
+        "embedded", description="Irradiance source: 'embedded' (the site's stochastic year, "
+                                "no network), {file: path, format: ...} or {pvgis: true}.")
     pv_kw_per_kwp: SeriesSource | None = Field(
         None, description="AC output [kW per kWp DC] per step, overriding the weather route.")
     seed: int | None = Field(
@@ -921,6 +944,25 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _models_of(annotation: Any) -> list[type[BaseModel]]:
+    """Return every pydantic model inside an annotation (unwrapping Optional, Union, list)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found += [m for m in _models_of(arg) if m not in found]
+    return found
+
+
+def _best_model(annotation: Any, raw: Any) -> type[BaseModel] | None:
+    """Return the model of a (union) annotation whose fields hold most of ``raw``'s keys."""
+    models = _models_of(annotation)
+    if len(models) <= 1 or not isinstance(raw, Mapping):
+        return models[0] if models else None
+    return max(models, key=lambda m: sum(k in m.model_fields for k in raw))
+
+
 def _unknown_keys(raw: Any, model: type[BaseModel], loc: tuple[str, ...]) -> list[Problem]:
     """Find unknown keys anywhere in ``raw`` with a did-you-mean hint."""
     if not isinstance(raw, Mapping):
@@ -935,7 +977,7 @@ def _unknown_keys(raw: Any, model: type[BaseModel], loc: tuple[str, ...]) -> lis
             problems.append(Problem(path, value, f"unknown key; {hint}known keys: "
                                                  f"{', '.join(fields)}"))
             continue
-        sub = _model_of(fields[key].annotation)
+        sub = _best_model(fields[key].annotation, value)
         if sub is None:
             continue
         if isinstance(value, list):

@@ -240,3 +240,79 @@ def test_embedded_pv_follows_local_sun(tiny: dict[str, Any], site: Any) -> None:
     assert (midnight == 0).all()
     assert (noon > 0).all()
     assert float(noon.min()) > 0.2
+
+
+# --------------------------------------------------------------------------------------------
+# solar.weather: a weather file instead of the embedded year
+# --------------------------------------------------------------------------------------------
+
+GREENSBORO_TMY3 = Path(__file__).parents[1] / "examples" / "weather" / "723170TYA.CSV"
+
+
+def _greensboro(days: int = 3, **solar: Any) -> dict[str, Any]:
+    return {
+        "site": {"name": "Greensboro", "latitude": 36.10, "longitude": -79.95,
+                 "elevation_m": 273, "timezone": "America/New_York"},
+        "horizon": {"days": days, "start": "2025-06-01"},
+        "load": {"constant_kw": 100},
+        "solar": {"weather": {"file": str(GREENSBORO_TMY3), "format": "tmy3"},
+                  "soiling_monthly_fraction": [0.02] * 12, **solar},
+        "diesel": {"units": [{"name": "g", "rated_kw": 200, "existing": 1, "max_count": 1}]},
+    }
+
+
+def test_weather_file_drives_pv_and_is_not_the_embedded_year() -> None:
+    from energyopt import resource, weather_io
+
+    inputs = _inputs(_greensboro())
+    assert "723170TYA" in inputs.weather.attrs["source"]
+    # the same weather read directly from the file, mapped onto the model's steps
+    frame, meta = weather_io.read_weather(GREENSBORO_TMY3, "tmy3")
+    year, _ = weather_io.typical_year(frame, meta)
+    expected = weather_io.to_index(year, inputs.index)
+    np.testing.assert_allclose(inputs.weather["ghi"], expected["ghi"], rtol=1e-9, atol=1e-9)
+    embedded = resource.embedded_weather(36.10, -79.95, 273.0, inputs.index,
+                                         monthly_ghi_kwh_m2_day=[2.5, 3.3, 4.5, 5.6, 6.0, 6.2,
+                                                                 6.0, 5.4, 4.6, 3.6, 2.7, 2.3],
+                                         monthly_temp_air_c=[15.0] * 12)
+    assert not np.allclose(inputs.weather["ghi"], embedded["ghi"])
+    # PV follows the file's irradiance: no output at night, output where the file has sun
+    night = inputs.weather["ghi"] <= 0.0
+    assert (inputs.pv_kw_per_kwp[night] == 0.0).all()
+    assert inputs.pv_kw_per_kwp[~night].max() > 0.3
+
+
+def test_weather_file_unknown_key_is_named_with_a_hint() -> None:
+    raw = _greensboro()
+    raw["solar"]["weather"]["formatt"] = "tmy3"
+    with pytest.raises(energyopt.ScenarioError) as excinfo:
+        energyopt.load_scenario(raw)
+    fields = [p.field for p in excinfo.value.problems]
+    assert "solar.weather.formatt" in fields
+    assert "did you mean 'format'" in str(excinfo.value)
+
+
+def test_pvgis_request_is_its_own_branch() -> None:
+    raw = _greensboro()
+    raw["solar"]["weather"] = {"pvgis": True, "timeout": 5}
+    with pytest.raises(energyopt.ScenarioError) as excinfo:
+        energyopt.load_scenario(raw)
+    assert [p.field for p in excinfo.value.problems] == ["solar.weather.timeout"]
+    assert "timeout_s" in str(excinfo.value)
+
+
+def test_weather_must_be_embedded_or_a_mapping() -> None:
+    raw = _greensboro()
+    raw["solar"]["weather"] = "pvgis"
+    with pytest.raises(energyopt.ScenarioError) as excinfo:
+        energyopt.load_scenario(raw)
+    assert [p.field for p in excinfo.value.problems] == ["solar.weather"]
+    assert "embedded" in str(excinfo.value)
+
+
+def test_missing_weather_file_is_a_scenario_error() -> None:
+    raw = _greensboro()
+    raw["solar"]["weather"]["file"] = "no/such/file.csv"
+    scenario = energyopt.load_scenario(raw)
+    with pytest.raises(energyopt.ScenarioError, match="solar.weather.file"):
+        energyopt.build_inputs(scenario)
