@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DATA_FILES = ("technologies.csv", "sites.csv", "climate_zones.csv")
+#: every file of data/ (a new table must ship in the wheel too)
+DATA_FILES = tuple(sorted(p.name for p in (REPO_ROOT / "data").glob("*.csv")))
 
 
 def _build_wheel(out: Path) -> Path:
@@ -49,6 +50,14 @@ def test_wheel_carries_and_finds_its_data(tmp_path: Path) -> None:
         print(d.data_dir())
         print(len(d.site_keys()))
         print(repr(d.default("battery.roundtrip_efficiency")))
+        # the weather and load tables (soiling, archetypes, components) load from the wheel
+        inputs = energyopt.build_inputs(energyopt.load_scenario({{
+            "site": "gao", "horizon": {{"days": 2}},
+            "load": {{"archetype": "company_base", "personnel": 160,
+                      "components": [{{"type": "level2_hospital"}}]}},
+            "diesel": {{"units": [{{"name": "g", "rated_kw": 200, "existing": 1,
+                                    "max_count": 1}}]}}}}))
+        print(round(inputs.annual_load_kwh / 365.0))
     """)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     work = tmp_path / "elsewhere"
@@ -56,7 +65,9 @@ def test_wheel_carries_and_finds_its_data(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], cwd=work, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
-    data_dir, n_sites, efficiency = done.stdout.split()
+    data_dir, n_sites, efficiency, daily_kwh = done.stdout.split()
+    # 160 people x 10 kWh/person/day (data default) plus the hospital component's energy
+    assert int(daily_kwh) > 1600
     assert Path(data_dir) == site / "energyopt" / "_data"
     assert int(n_sites) == 16
 
