@@ -270,7 +270,8 @@ def _kpis(p: ModelParams, dispatch: pd.DataFrame, costs: pd.DataFrame, m: pyo.Co
         fuel_l_year > 0) else float("nan")
     kpis = {
         "npc_usd": npc,
-        "lcoe_usd_per_kwh": npc / (served * p.annuity) if served > 0 else float("nan"),
+        "lcoe_usd_per_kwh": npc / (served * p.variable_annuity) if served > 0
+        else float("nan"),
         "capex_usd": float(costs["capex"].sum()),
         "fuel_l_per_year": fuel_l_year,
         "fuel_cost_usd_per_year": fuel_cost_year,

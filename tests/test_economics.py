@@ -191,3 +191,69 @@ def test_model_params_time_weights_for_sub_hourly_steps() -> None:
     assert p.weight == pytest.approx([8760.0 / 48.0] * 96, rel=1e-12)
     assert math.isclose(float(p.step_hours_weighted.sum()), 8760.0, rel_tol=1e-12)
     assert isinstance(eo.build_inputs(s).index, pd.DatetimeIndex)
+
+
+# --------------------------------------------------------------------------------------------
+# Load that changes over the horizon: growth and a personnel schedule weight the running costs
+# --------------------------------------------------------------------------------------------
+
+
+def test_weighted_annuity_matches_a_hand_sum() -> None:
+    w = [1.0, 1.1, 0.5]
+    r, e = 0.08, 0.03
+    hand = 1.0 / 1.08 + 1.1 * 1.03 / 1.08**2 + 0.5 * 1.03**2 / 1.08**3
+    assert annuity(r, 3, e, w) == pytest.approx(hand, rel=1e-12)
+    with pytest.raises(ValueError, match="3 values"):
+        annuity(r, 3, e, [1.0, 1.0])
+
+
+def _growing_camp(growth: float, schedule: list[dict[str, object]] | None = None
+                  ) -> dict[str, object]:
+    load: dict[str, object] = {"archetype": "company_base", "personnel": 160,
+                               "growth_per_year": growth}
+    if schedule is not None:
+        load["personnel_schedule"] = schedule
+    return {
+        "site": "gao",
+        "horizon": {"days": 2, "years": 4, "discount_rate": 0.1, "start": "2025-01-01"},
+        "load": load,
+        "solar": {"max_kwp": 0.0},
+        "battery": {"max_kwh": 0.0},
+        "fuel": {"escalation_per_year": 0.02},
+        "diesel": {"units": [{"name": "g", "rated_kw": 200, "existing": 2, "max_count": 2}]},
+    }
+
+
+def test_load_growth_weights_running_costs_not_fixed_ones() -> None:
+    flat = eo.load_scenario(_growing_camp(0.0))
+    grow = eo.load_scenario(_growing_camp(0.1))
+    pf = model_params(flat, eo.build_inputs(flat))
+    pg = model_params(grow, eo.build_inputs(grow))
+    g = [1.0, 1.1, 1.21, 1.331]
+    assert pg.annuity == pytest.approx(pf.annuity)
+    assert pg.variable_annuity == pytest.approx(annuity(0.1, 4, 0.0, g))
+    assert pg.fuel_annuity == pytest.approx(annuity(0.1, 4, 0.02, g))
+    assert pg.variable_annuity > pf.variable_annuity
+    # the modelled year itself is the same camp
+    assert pg.annual_load_kwh == pytest.approx(pf.annual_load_kwh)
+
+
+def test_personnel_drawdown_lowers_the_later_years() -> None:
+    # 160 people for the modelled year, then 80 from the second year on: with components
+    # absent, energy follows head count, so later years weigh one half
+    s = eo.load_scenario(_growing_camp(0.0, [{"from_date": "2026-01-01", "personnel": 80}]))
+    p = model_params(s, eo.build_inputs(s))
+    assert p.variable_annuity == pytest.approx(annuity(0.1, 4, 0.0, [1.0, 0.5, 0.5, 0.5]),
+                                               rel=1e-9)
+
+
+def test_growth_reaches_the_cost_terms_of_the_solved_model() -> None:
+    s = eo.load_scenario(_growing_camp(0.1))
+    result = eo.optimize(s, baseline=False)
+    f = s.fuel
+    g = [1.0, 1.1, 1.21, 1.331]
+    fuel_l = result.kpis["fuel_l_per_year"]
+    assert result.costs.loc["fuel", "fuel"] == pytest.approx(
+        f.price_usd_per_l * annuity(0.1, 4, 0.02, g) * fuel_l, rel=1e-9)
+    assert result.costs.loc["transport", "fuel"] == pytest.approx(
+        f.transport_usd_per_l_km * f.route_km * annuity(0.1, 4, 0.0, g) * fuel_l, rel=1e-9)

@@ -82,7 +82,7 @@ def add_diesel(m: pyo.ConcreteModel, p: ModelParams, *, with_reserve: bool) -> N
         add_cost(m, b, f"diesel_{g}", "capex", u.unit_capex_usd * new)
         add_cost(m, b, f"diesel_{g}", "salvage", -u.unit_capex_usd * p.end_discount * new)
         add_cost(m, b, f"diesel_{g}", "replacement",
-                 u.wear_usd_per_run_hour * p.annuity * b.run_hours_per_year[g])
-        add_cost(m, b, f"diesel_{g}", "om", p.annuity * (
-            u.om_usd_per_kw_year * u.rated_kw * b.count[g]
-            + u.om_usd_per_run_hour * b.run_hours_per_year[g]))
+                 u.wear_usd_per_run_hour * p.variable_annuity * b.run_hours_per_year[g])
+        add_cost(m, b, f"diesel_{g}", "om",
+                 p.annuity * u.om_usd_per_kw_year * u.rated_kw * b.count[g]
+                 + p.variable_annuity * u.om_usd_per_run_hour * b.run_hours_per_year[g])

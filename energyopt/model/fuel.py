@@ -8,8 +8,9 @@ Equations
 
     \text{casualties} = K \, c, \quad K \le K^{max}, \quad K c \le \text{cas}^{max}
 
-Costs: purchase :math:`p F A_e` (escalating), haulage :math:`h d F A`, escort :math:`e K A`,
-risk :math:`v c K A`.
+Costs: purchase :math:`p F A_e` (escalating), haulage :math:`h d F A_v`, escort
+:math:`e K A_v`, risk :math:`v c K A_v` (annuities weighted by each year's load, see
+:mod:`energyopt.model.params`).
 
 ==============  ===============================  =========================================
 symbol          meaning                          input
@@ -51,7 +52,9 @@ def add_fuel(m: pyo.ConcreteModel, p: ModelParams) -> None:
         b.casualty_limit = pyo.Constraint(
             expr=b.expected_casualties_per_year <= p.max_casualties_per_year)
     add_cost(m, b, "fuel", "fuel", p.fuel_price_usd_per_l * p.fuel_annuity * b.fuel_l_per_year)
-    add_cost(m, b, "transport", "fuel", p.transport_usd_per_l * p.annuity * b.fuel_l_per_year)
-    add_cost(m, b, "convoys", "convoy", p.escort_usd_per_convoy * p.annuity * b.convoys_per_year)
-    add_cost(m, b, "convoys", "risk", p.value_per_casualty_usd * p.annuity
+    add_cost(m, b, "transport", "fuel",
+             p.transport_usd_per_l * p.variable_annuity * b.fuel_l_per_year)
+    add_cost(m, b, "convoys", "convoy",
+             p.escort_usd_per_convoy * p.variable_annuity * b.convoys_per_year)
+    add_cost(m, b, "convoys", "risk", p.value_per_casualty_usd * p.variable_annuity
              * b.expected_casualties_per_year)

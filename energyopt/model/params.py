@@ -4,8 +4,17 @@ Everything the blocks need is computed here once, as plain floats and numpy arra
 blocks hold only algebra. Economic factors turn annual quantities into present values over the
 horizon:
 
-* ``annuity`` :math:`A = \sum_{y=1}^{Y} (1+r)^{-y}`
-* ``fuel_annuity`` :math:`A_e = \sum_{y=1}^{Y} (1+e)^{y-1} (1+r)^{-y}` (fuel price escalation)
+* ``annuity`` :math:`A = \sum_{y=1}^{Y} (1+r)^{-y}` (fixed yearly costs)
+* ``variable_annuity`` :math:`A_v = \sum_{y=1}^{Y} g_y (1+r)^{-y}` (costs that follow the load:
+  haulage, escort, risk, run hours, unserved energy), with :math:`g_y` the load of horizon year
+  :math:`y` over the modelled year's (personnel schedule and growth,
+  :func:`energyopt.load.annual_load_multipliers`)
+* ``fuel_annuity`` :math:`A_e = \sum_{y=1}^{Y} g_y (1+e)^{y-1} (1+r)^{-y}` (fuel price
+  escalation)
+
+The modelled year's dispatch stands for every year, scaled by :math:`g_y`: exact for the diesel
+share when the whole load scales, an approximation when PV covers part of the growth. Sizes
+serve the modelled year's load.
 * ``replacement_factor(L)`` :math:`\sum_{k \ge 1, kL < Y} (1+r)^{-kL}`
 * ``salvage_factor(L)``: the unused share of the last installation at year Y, discounted.
 """
@@ -13,19 +22,29 @@ horizon:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from energyopt.inputs import Inputs
+from energyopt.load import annual_load_multipliers
 from energyopt.scenario import Scenario
 
 __all__ = ["DieselParams", "ModelParams", "model_params", "window_params"]
 
 
-def annuity(rate: float, years: int, growth: float = 0.0) -> float:
-    """Present value of one unit per year (growing at ``growth``) for ``years`` years [-]."""
-    return sum((1.0 + growth) ** (y - 1) / (1.0 + rate) ** y for y in range(1, years + 1))
+def annuity(rate: float, years: int, growth: float = 0.0,
+            weights: Sequence[float] | None = None) -> float:
+    """Present value of one unit per year (growing at ``growth``) for ``years`` years [-].
+
+    ``weights`` (one per year, default all one) scale each year's amount.
+    """
+    w = [1.0] * years if weights is None else [float(x) for x in weights]
+    if len(w) != years:
+        raise ValueError(f"weights must hold {years} values, got {len(w)}")
+    return sum(w[y - 1] * (1.0 + growth) ** (y - 1) / (1.0 + rate) ** y
+               for y in range(1, years + 1))
 
 
 def replacement_factor(rate: float, years: int, life_years: float) -> float:
@@ -81,6 +100,7 @@ class ModelParams:
     discount_rate: float
     annuity: float
     fuel_annuity: float
+    variable_annuity: float
     end_discount: float
     # PV
     pv_existing_kwp: float
@@ -139,7 +159,7 @@ class ModelParams:
         """
         per_convoy_l = self.truck_capacity_l * self.trucks_per_convoy
         return (self.fuel_price_usd_per_l * self.fuel_annuity
-                + self.annuity * (self.transport_usd_per_l + (
+                + self.variable_annuity * (self.transport_usd_per_l + (
                     self.escort_usd_per_convoy
                     + self.casualties_per_convoy * self.value_per_casualty_usd) / per_convoy_l))
 
@@ -182,6 +202,7 @@ def model_params(scenario: Scenario, inputs: Inputs, *, diesel_only: bool = Fals
     """
     h, sol, bat, fuel, rel = (scenario.horizon, scenario.solar, scenario.battery, scenario.fuel,
                               scenario.reliability)
+    growth = annual_load_multipliers(scenario)
     r, years = h.discount_rate, h.years
     dur = inputs.duration_h.to_numpy(dtype=float)
     # PV degradation enters as the horizon average of the yearly output factor
@@ -218,7 +239,8 @@ def model_params(scenario: Scenario, inputs: Inputs, *, diesel_only: bool = Fals
         years=years,
         discount_rate=r,
         annuity=annuity(r, years),
-        fuel_annuity=annuity(r, years, fuel.escalation_per_year),
+        fuel_annuity=annuity(r, years, fuel.escalation_per_year, growth),
+        variable_annuity=annuity(r, years, weights=growth),
         end_discount=(1.0 + r) ** (-years),
         pv_existing_kwp=sol.existing_kwp,
         pv_max_kwp=sol.existing_kwp if diesel_only else sol.max_kwp,

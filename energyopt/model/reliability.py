@@ -51,7 +51,7 @@ def add_reliability(m: pyo.ConcreteModel, p: ModelParams) -> None:
             expr=b.unserved_kwh_per_year <= p.max_unserved_fraction * p.annual_load_kwh)
         m.supply_kw.append(lambda t: b.unserved_kw[t])
         add_cost(m, b, "unserved", "unserved",
-                 p.voll_usd_per_kwh * p.annuity * b.unserved_kwh_per_year)
+                 p.voll_usd_per_kwh * p.variable_annuity * b.unserved_kwh_per_year)
 
 
 def add_reserve(m: pyo.ConcreteModel, p: ModelParams) -> None:
