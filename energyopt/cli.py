@@ -351,6 +351,9 @@ def summary(result: SizingResult, scenario: Scenario, inputs: Inputs) -> str:
         f"{fmt_percent(h.discount_rate, 1)} discount rate",
         f"Load: {fmt_number(inputs.annual_load_kwh, 0)} kWh/yr, peak "
         f"{fmt_number(float(inputs.load_kw.max()), 0)} kW",
+        *(f"  note: {note}" for note in inputs.load_notes),
+        f"Solar: {inputs.weather.attrs.get('source', 'weather of unknown source')}"
+        if inputs.weather is not None else "Solar: PV output given in the scenario",
         "",
         "Solve",
     ]
