@@ -406,7 +406,7 @@ class LoadSpec(_Spec):
         return self
 
 
-#: Weather file formats read by :mod:`energyopt.weather_io`.
+#: Weather file formats read by :mod:`energyopt.resource.files`.
 WeatherFormat = Literal["epw", "tmy3", "pvgis_json", "pvgis_csv", "nasa_power", "csv"]
 
 #: A fixed UTC offset: 'UTC', 'UTC+03:00', '+03:00', 'UTC-5' or '+0530'.
@@ -436,7 +436,7 @@ def _check_weather_timezone(value: str | None) -> str | None:
 class WeatherFileSpec(_Spec):
     """An hourly (or finer) weather file: a typical year, measured data or a multi-year series.
 
-    Read by :mod:`energyopt.weather_io`, which documents each format's time convention. A
+    Read by :mod:`energyopt.resource.files`, which documents each format's time convention. A
     typical-year file is mapped onto the modelled days by (month, day, hour); from a multi-year
     series ``year`` picks one calendar year, otherwise a typical year is built (for each month,
     the year whose monthly GHI is closest to that month's multi-year mean).

@@ -262,14 +262,15 @@ def _greensboro(days: int = 3, **solar: Any) -> dict[str, Any]:
 
 
 def test_weather_file_drives_pv_and_is_not_the_embedded_year() -> None:
-    from energyopt import resource, weather_io
+    from energyopt import resource
+    from energyopt.resource import files
 
     inputs = _inputs(_greensboro())
     assert "723170TYA" in inputs.weather.attrs["source"]
     # the same weather read directly from the file, mapped onto the model's steps
-    frame, meta = weather_io.read_weather(GREENSBORO_TMY3, "tmy3")
-    year, _ = weather_io.typical_year(frame, meta)
-    expected = weather_io.to_index(year, inputs.index)
+    frame, meta = files.read_weather(GREENSBORO_TMY3, "tmy3")
+    year, _ = files.typical_year(frame, meta)
+    expected = files.to_index(year, inputs.index)
     np.testing.assert_allclose(inputs.weather["ghi"], expected["ghi"], rtol=1e-9, atol=1e-9)
     embedded = resource.embedded_weather(36.10, -79.95, 273.0, inputs.index,
                                          monthly_ghi_kwh_m2_day=[2.5, 3.3, 4.5, 5.6, 6.0, 6.2,

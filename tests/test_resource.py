@@ -16,11 +16,13 @@ from energyopt.inputs import time_index
 from energyopt.resource import (
     cell_temperature_c,
     default_tilt_azimuth,
+    embedded,
     embedded_weather,
     plane_of_array,
     pv_kw_per_kwp,
     site_climate,
     solar_inputs,
+    sun,
 )
 
 GAO = {"latitude": 16.27, "longitude": -0.04, "elevation_m": 265.0}
@@ -93,8 +95,8 @@ def bundled() -> dict[str, tuple[pd.DataFrame, pd.Series, resource.SiteClimate]]
 def test_extraterrestrial_integral_matches_pvlib_sampled() -> None:
     index = pd.date_range("2025-06-20", periods=72, freq="h", tz=GAO_TZ)
     start = index.as_unit("ns").asi8
-    energy_wh, sunlit_h = resource._extraterrestrial(start, start + 3_600_000_000_000,
-                                                     GAO["latitude"], GAO["longitude"])
+    energy_wh, sunlit_h = sun._extraterrestrial(start, start + 3_600_000_000_000,
+                                                GAO["latitude"], GAO["longitude"])
     fine = pd.date_range(index[0], periods=72 * 120, freq="30s") + pd.Timedelta(seconds=15)
     position = pvlib.solarposition.get_solarposition(fine, GAO["latitude"], GAO["longitude"])
     g0 = (pvlib.irradiance.get_extra_radiation(fine)
@@ -246,8 +248,8 @@ def test_annual_yield_per_kwp_in_band(
 
 def test_same_seed_same_year_other_seed_other_year(hourly: pd.DatetimeIndex) -> None:
     first = _gao_weather(hourly, seed=7)
-    resource._embedded_weather.cache_clear()
-    resource._synthesise_year.cache_clear()
+    embedded._embedded_weather.cache_clear()
+    embedded._synthesise_year.cache_clear()
     again = _gao_weather(hourly, seed=7)
     pd.testing.assert_frame_equal(first, again)
     other = _gao_weather(hourly, seed=8)
@@ -271,8 +273,8 @@ def test_scenario_seed_changes_the_year() -> None:
 
 def _daily_kt(weather: pd.DataFrame, site: dict[str, float]) -> pd.Series:
     start = weather.index.as_unit("ns").asi8
-    h0, _ = resource._extraterrestrial(start, start + 3_600_000_000_000, site["latitude"],
-                                       site["longitude"])
+    h0, _ = sun._extraterrestrial(start, start + 3_600_000_000_000, site["latitude"],
+                                  site["longitude"])
     daily_h0 = pd.Series(h0, index=weather.index).resample("D").sum()
     return weather["ghi"].resample("D").sum() / daily_h0
 
@@ -364,8 +366,8 @@ def test_pv_bounds_and_zero_while_the_sun_is_down(gao_weather: pd.DataFrame) -> 
     assert (pv >= 0.0).all()
     assert pv.max() == pytest.approx(1.0 / dc_ac_ratio)
     start = gao_weather.index.as_unit("ns").asi8
-    h0, _ = resource._extraterrestrial(start, start + 3_600_000_000_000, GAO["latitude"],
-                                       GAO["longitude"])
+    h0, _ = sun._extraterrestrial(start, start + 3_600_000_000_000, GAO["latitude"],
+                                  GAO["longitude"])
     dark = h0 == 0.0
     assert dark.sum() > 3000  # roughly half of the 8760 hours
     assert (pv.to_numpy()[dark] == 0.0).all()
@@ -493,8 +495,8 @@ def test_one_site_year_is_fast() -> None:
     index = time_index(scenario)
     best = np.inf
     for _ in range(2):
-        for cached in (resource._synthesise_year, resource._embedded_weather,
-                       resource._solar_position, resource._pv_cached):
+        for cached in (embedded._synthesise_year, embedded._embedded_weather,
+                       sun._solar_position, resource._pv_cached):
             cached.cache_clear()
         start = time.perf_counter()
         solar_inputs(scenario, index)

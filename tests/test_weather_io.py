@@ -1,4 +1,4 @@
-"""Tests of energyopt.weather_io: readers, time conventions, typical years, PVGIS (mocked).
+"""Tests of energyopt.resource.files: readers, time conventions, typical years, PVGIS (mocked).
 
 The committed fixtures (tests/fixtures/weather/, written by make_fixtures.py) are a few days
 of SYNTHETIC data; each holds GHI = 777 W/m2 in the hour starting at 12:00 on 2 January on its
@@ -22,8 +22,9 @@ import pydantic
 import pytest
 import requests
 
-from energyopt import weather_io as wio
 from energyopt.errors import ScenarioError
+from energyopt.resource import checks, formats, pvgis
+from energyopt.resource import files as wio
 from energyopt.scenario import PvgisSpec, SiteSpec, WeatherFileSpec
 
 FIXTURES = Path(__file__).parent / "fixtures" / "weather"
@@ -134,7 +135,7 @@ def test_epw_reader_columns_units_and_start_labels() -> None:
     assert meta.kind == "typical"
     assert meta.years == (2011,)
     assert len(frame) == 72
-    assert frame.index.freq == "h" or (frame.index[1:] - frame.index[:-1] == wio._HOUR).all()
+    assert frame.index.freq == "h" or (frame.index[1:] - frame.index[:-1] == formats._HOUR).all()
     # EPW hour 13 of 2 Jan covers 12:00-13:00 local standard time: labelled 12:00
     assert frame["ghi"].iloc[24 + 12] == MARK
     assert frame.index[24 + 12].hour == 12
@@ -177,7 +178,7 @@ def test_tmy3_bundled_with_pvlib_cross_check() -> None:
     assert dict(meta.months_selected)[2] == 1996  # February from a leap year, 28 days kept
     year, _ = wio.typical_year(frame, meta)
     assert len(year) == 8760
-    assert year.index[0].year == wio.TYPICAL_YEAR_LABEL
+    assert year.index[0].year == checks.TYPICAL_YEAR_LABEL
     data, _ = pvlib.iotools.read_tmy3(str(path))
     # same values in the same order: only the labels moved back one hour
     np.testing.assert_allclose(year["ghi"].to_numpy(), data["ghi"].to_numpy(dtype=float))
@@ -214,7 +215,7 @@ def test_pvgis_json_reader_utc() -> None:
 
 def test_pvgis_csv_reader_full_year(tmp_path: Path) -> None:
     path = _pvgis_csv(tmp_path / "tmy_16.270_-0.040.csv")
-    assert wio.infer_format(path) == "pvgis_csv"
+    assert formats.infer_format(path) == "pvgis_csv"
     frame, meta = wio.read_weather(path)
     assert meta.source_format == "pvgis_csv"
     assert meta.clock == "UTC"
@@ -224,7 +225,7 @@ def test_pvgis_csv_reader_full_year(tmp_path: Path) -> None:
     assert any("time offset" in n for n in meta.notes)
     year, _ = wio.typical_year(frame, meta)
     assert len(year) == 8760
-    assert year.index[0] == pd.Timestamp(f"{wio.TYPICAL_YEAR_LABEL}-01-01", tz="UTC")
+    assert year.index[0] == pd.Timestamp(f"{checks.TYPICAL_YEAR_LABEL}-01-01", tz="UTC")
     json_path = tmp_path / "same.json"
     json_path.write_text(_pvgis_json_text(), encoding="utf-8")
     json_frame, _ = wio.read_weather(json_path)
@@ -320,7 +321,7 @@ def test_generic_csv_dst_timezone_goes_on_standard_time(tmp_path: Path) -> None:
 
 def test_generic_csv_column_map_and_end_labels(tmp_path: Path) -> None:
     index = pd.date_range("2023-01-01 01:00", periods=48, freq="h", tz="UTC")
-    data = _hourly_frame(index - wio._HOUR).set_axis(index)
+    data = _hourly_frame(index - formats._HOUR).set_axis(index)
     data = data.rename(columns={"ghi": "Gh", "temp_air": "Ta", "dni": "Bn", "dhi": "Dh",
                                 "wind_speed": "FF"})
     path = _write_csv(tmp_path / "station.csv", data)
@@ -347,7 +348,7 @@ def test_missing_wind_defaults_with_a_note(tmp_path: Path) -> None:
     index = pd.date_range("2023-01-01", periods=48, freq="h", tz="UTC")
     path = _write_csv(tmp_path / "no_wind.csv", _hourly_frame(index).drop(columns="wind_speed"))
     frame, meta = wio.read_weather(path)
-    assert (frame["wind_speed"] == wio.DEFAULT_WIND_SPEED_M_S).all()
+    assert (frame["wind_speed"] == checks.DEFAULT_WIND_SPEED_M_S).all()
     assert any("m/s assumed" in n for n in meta.notes)
 
 
@@ -356,7 +357,7 @@ def test_missing_wind_defaults_with_a_note(tmp_path: Path) -> None:
     ("synthetic_pvgis.json", "pvgis_json"), ("synthetic_nasa_power.csv", "nasa_power"),
     ("synthetic_15min.csv", "csv")])
 def test_format_inferred_from_contents(name: str, fmt: str) -> None:
-    assert wio.infer_format(FIXTURES / name) == fmt
+    assert formats.infer_format(FIXTURES / name) == fmt
 
 
 def test_example_weather_file_is_pvlibs_greensboro_tmy3() -> None:
@@ -495,7 +496,7 @@ def test_multi_year_typical_year_picks_months_closest_to_mean(multi_year_csv: Pa
     assert picks[1] == 2017  # 1.0 closest to the mean 0.933 of (1.0, 1.1, 0.7)
     assert picks[3] == 2019  # 0.7 closest to the mean 0.767 of (0.5, 1.1, 0.7)
     assert len(year) == 8760
-    assert set(year.index.year) == {wio.TYPICAL_YEAR_LABEL}
+    assert set(year.index.year) == {checks.TYPICAL_YEAR_LABEL}
     assert any("closest to the month's mean" in n for n in meta2.notes)
     march = year.index.month == 3
     np.testing.assert_allclose(year["ghi"][march].to_numpy(),
@@ -511,7 +512,7 @@ def test_year_on_a_typical_file_is_an_error() -> None:
 
 @pytest.fixture(scope="module")
 def typical_utc() -> pd.DataFrame:
-    index = pd.date_range(f"{wio.TYPICAL_YEAR_LABEL}-01-01", periods=8760, freq="h", tz="UTC")
+    index = pd.date_range(f"{checks.TYPICAL_YEAR_LABEL}-01-01", periods=8760, freq="h", tz="UTC")
     frame = _hourly_frame(index, scale=np.asarray(1.0 + index.day_of_year / 1000.0))
     frame["temp_air"] += np.asarray(index.day_of_year, dtype=float) / 100.0
     return frame
@@ -538,8 +539,8 @@ def test_to_index_any_step_keeps_energy(typical_utc: pd.DataFrame, minutes: int)
 def test_to_index_any_start_and_across_new_year(typical_utc: pd.DataFrame) -> None:
     index = pd.date_range("2025-12-01", periods=62 * 24, freq="h", tz="UTC")
     out = wio.to_index(typical_utc, index)
-    dec = typical_utc.loc[f"{wio.TYPICAL_YEAR_LABEL}-12", "ghi"].to_numpy()
-    jan = typical_utc.loc[f"{wio.TYPICAL_YEAR_LABEL}-01", "ghi"].to_numpy()
+    dec = typical_utc.loc[f"{checks.TYPICAL_YEAR_LABEL}-12", "ghi"].to_numpy()
+    jan = typical_utc.loc[f"{checks.TYPICAL_YEAR_LABEL}-01", "ghi"].to_numpy()
     np.testing.assert_allclose(out["ghi"].to_numpy()[:744], dec)
     np.testing.assert_allclose(out["ghi"].to_numpy()[744:744 * 2], jan)
 
@@ -640,25 +641,25 @@ def test_pvgis_fetch_caches_then_works_offline(tmp_path: Path,
         return _FakeResponse(_pvgis_json_text())
 
     monkeypatch.setattr(requests, "get", fake_get)
-    path = wio.fetch_pvgis_tmy(16.27004, -0.04, cache_dir=tmp_path, timeout_s=12.0)
+    path = pvgis.fetch_pvgis_tmy(16.27004, -0.04, cache_dir=tmp_path, timeout_s=12.0)
     assert path.is_file()
     assert path.parent == tmp_path
     assert path.name == "pvgis_tmy_16.270_-0.040.json"
-    assert calls == [{"url": wio.PVGIS_URL + "tmy", "lat": 16.27, "lon": -0.04,
+    assert calls == [{"url": pvgis.PVGIS_URL + "tmy", "lat": 16.27, "lon": -0.04,
                       "outputformat": "json", "timeout": 12.0}]
 
     def offline(*args: Any, **kwargs: Any) -> None:
         raise requests.ConnectionError("no route to host")
 
     monkeypatch.setattr(requests, "get", offline)
-    again = wio.fetch_pvgis_tmy(16.2701, -0.0401, cache_dir=tmp_path)  # same rounded key
+    again = pvgis.fetch_pvgis_tmy(16.2701, -0.0401, cache_dir=tmp_path)  # same rounded key
     assert again == path
     frame, meta = wio.read_weather(again)
     assert meta.source_format == "pvgis_json"
     assert len(frame) == 8760
     # refresh while offline: the cached copy is used, with a warning
     with pytest.warns(UserWarning, match="using the cached PVGIS TMY"):
-        assert wio.fetch_pvgis_tmy(16.27, -0.04, cache_dir=tmp_path, refresh=True) == path
+        assert pvgis.fetch_pvgis_tmy(16.27, -0.04, cache_dir=tmp_path, refresh=True) == path
 
 
 def test_pvgis_offline_without_cache_is_a_clear_error(tmp_path: Path,
@@ -668,7 +669,7 @@ def test_pvgis_offline_without_cache_is_a_clear_error(tmp_path: Path,
 
     monkeypatch.setattr(requests, "get", offline)
     with pytest.raises(ScenarioError, match="cannot reach PVGIS") as exc:
-        wio.fetch_pvgis_tmy(9.53, 31.66, cache_dir=tmp_path)
+        pvgis.fetch_pvgis_tmy(9.53, 31.66, cache_dir=tmp_path)
     assert _field(exc) == "solar.weather.pvgis"
     assert "weather: embedded" in str(exc.value)
     assert "weather file" in str(exc.value)
@@ -682,7 +683,7 @@ def test_pvgis_timeout_is_a_clear_error(tmp_path: Path,
 
     monkeypatch.setattr(requests, "get", slow)
     with pytest.raises(ScenarioError, match="did not answer within 5 s") as exc:
-        wio.fetch_pvgis_tmy(9.53, 31.66, cache_dir=tmp_path, timeout_s=5.0)
+        pvgis.fetch_pvgis_tmy(9.53, 31.66, cache_dir=tmp_path, timeout_s=5.0)
     assert _field(exc) == "solar.weather.pvgis"
 
 
@@ -690,23 +691,23 @@ def test_pvgis_refusal_and_bad_answer(tmp_path: Path, monkeypatch: pytest.Monkey
     refusal = json.dumps({"status": 400, "message": "Location over the sea."})
     monkeypatch.setattr(requests, "get", lambda *a, **k: _FakeResponse(refusal, status=400))
     with pytest.raises(ScenarioError, match="Location over the sea") as exc:
-        wio.fetch_pvgis_tmy(0.0, -30.0, cache_dir=tmp_path)
+        pvgis.fetch_pvgis_tmy(0.0, -30.0, cache_dir=tmp_path)
     assert _field(exc) == "solar.weather.pvgis"
     monkeypatch.setattr(requests, "get", lambda *a, **k: _FakeResponse("<html>busy</html>"))
     with pytest.raises(ScenarioError, match="without a TMY"):
-        wio.fetch_pvgis_tmy(0.0, 10.0, cache_dir=tmp_path)
+        pvgis.fetch_pvgis_tmy(0.0, 10.0, cache_dir=tmp_path)
 
 
 def test_pvgis_cache_dir_default_from_environment(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENERGYOPT_CACHE_DIR", str(tmp_path))
-    assert wio.pvgis_cache_dir() == tmp_path / "pvgis"
+    assert pvgis.pvgis_cache_dir() == tmp_path / "pvgis"
     monkeypatch.delenv("ENERGYOPT_CACHE_DIR")
-    assert wio.pvgis_cache_dir() == Path.home() / ".cache" / "energyopt" / "pvgis"
+    assert pvgis.pvgis_cache_dir() == Path.home() / ".cache" / "energyopt" / "pvgis"
 
 
 def test_weather_from_pvgis_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(wio, "_pvgis_request", lambda lat, lon, t: _pvgis_json_text(lat, lon))
+    monkeypatch.setattr(pvgis, "_pvgis_request", lambda lat, lon, t: _pvgis_json_text(lat, lon))
     spec = PvgisSpec(pvgis=True, cache_dir=Path("cache"), timeout_s=3.0)
     index = _year_index("Africa/Bamako")
     out = wio.weather_from_spec(spec, site=GAO, index=index, base_dir=tmp_path)
@@ -718,7 +719,7 @@ def test_weather_from_pvgis_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def must_not_call(*args: Any) -> str:
         raise AssertionError("the cache must be used")
 
-    monkeypatch.setattr(wio, "_pvgis_request", must_not_call)
+    monkeypatch.setattr(pvgis, "_pvgis_request", must_not_call)
     again = wio.weather_from_spec(spec, site=GAO, index=index, base_dir=tmp_path)
     pd.testing.assert_frame_equal(again, out)
 

@@ -1,0 +1,184 @@
+"""Monthly climate of a site: GHI targets from clearness and the site's resolved climate.
+
+For bundled sites, the annual GHI estimate of ``data/sites.csv`` is shaped by the monthly
+clearness of the site's climate zone (``data/climate_zones.csv``): ``target_m ~ kt_m * H0_m``,
+scaled so that the day-weighted annual mean equals the estimate (:func:`monthly_ghi_from_kt`).
+These monthly targets feed the embedded weather year (:mod:`energyopt.resource.embedded`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from energyopt import data
+from energyopt.resource.common import _MONTH_NAMES, FloatArray, _check_range, _monthly
+from energyopt.resource.sun import monthly_extraterrestrial_kwh_m2_day
+from energyopt.scenario import Scenario
+
+__all__ = ["MAX_MONTHLY_KT", "SiteClimate", "monthly_ghi_from_kt", "site_climate"]
+
+#: Largest monthly mean clearness index accepted as a target or input [-].
+MAX_MONTHLY_KT = 0.85
+
+
+def monthly_ghi_from_kt(latitude: float, monthly_kt: Sequence[float],
+                        annual_ghi_kwh_m2_day: float | None = None) -> FloatArray:
+    """Monthly GHI targets from monthly clearness, optionally scaled to an annual mean.
+
+    ``target_m = kt_m * H0_m`` with ``H0_m`` the month's mean daily extraterrestrial
+    irradiation; with ``annual_ghi_kwh_m2_day`` the targets are scaled by one factor so that
+    their day-weighted mean over a non-leap year equals it (the clearness then only gives the
+    seasonal shape).
+
+    Parameters
+    ----------
+    latitude : float
+        Site latitude [deg], north positive.
+    monthly_kt : sequence of float
+        Clearness index of each month, January first [-], within (0, ``MAX_MONTHLY_KT``].
+    annual_ghi_kwh_m2_day : float, optional
+        Annual mean daily GHI [kWh/m2/day], within (0, 12].
+
+    Returns
+    -------
+    np.ndarray
+        12 mean daily GHI values, January first [kWh/m2/day].
+
+    Raises
+    ------
+    ValueError
+        For a value out of range, not 12 months, or a scaled month above ``MAX_MONTHLY_KT``.
+    """
+    kt = _monthly("monthly_kt", monthly_kt, 0.0, MAX_MONTHLY_KT)
+    h0 = monthly_extraterrestrial_kwh_m2_day(latitude)
+    targets = kt * h0
+    if annual_ghi_kwh_m2_day is not None:
+        _check_range("annual_ghi_kwh_m2_day", annual_ghi_kwh_m2_day, 0.0, 12.0, low_open=True)
+        days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+        mean = float((targets * days).sum() / days.sum())
+        if mean <= 0.0:
+            raise ValueError("monthly_kt gives no irradiation at this latitude; "
+                             "give monthly_ghi_kwh_m2_day instead")
+        targets = targets * (annual_ghi_kwh_m2_day / mean)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled_kt = np.where(h0 > 0, targets / h0, 0.0)
+        if scaled_kt.max() > MAX_MONTHLY_KT:
+            month = int(scaled_kt.argmax())
+            raise ValueError(
+                f"annual_ghi_kwh_m2_day={annual_ghi_kwh_m2_day} gives a clearness index of "
+                f"{scaled_kt[month]:.2f} in {_MONTH_NAMES[month]} (above {MAX_MONTHLY_KT}); "
+                "the annual GHI is too high for this latitude, check the value")
+    return targets
+
+
+# --------------------------------------------------------------------------------------------
+# A scenario's site
+# --------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class SiteClimate:
+    """The monthly climate behind a site's embedded weather year, with its provenance.
+
+    Attributes
+    ----------
+    monthly_ghi_kwh_m2_day : tuple of float
+        Mean daily GHI of each month, January first [kWh/m2/day].
+    monthly_temp_air_c : tuple of float
+        Mean air temperature of each month [C].
+    temp_swing_c : float
+        Half the mean diurnal temperature range [C].
+    soiling_monthly_fraction : tuple of float
+        Default soiling loss of each month [-] (the scenario may override it).
+    zone : str
+        Climate zone whose tables gave defaults (``data/climate_zones.csv``).
+    source : str
+        Where each value came from, with its grade, for reports.
+    """
+
+    monthly_ghi_kwh_m2_day: tuple[float, ...]
+    monthly_temp_air_c: tuple[float, ...]
+    temp_swing_c: float
+    soiling_monthly_fraction: tuple[float, ...]
+    zone: str
+    source: str
+
+
+def site_climate(scenario: Scenario) -> SiteClimate:
+    """Resolve the monthly climate of a scenario's site.
+
+    Bundled sites: the annual GHI estimate of ``data/sites.csv`` shaped by the monthly
+    clearness of the site's climate zone, and the zone's temperatures and swing. Custom sites:
+    ``monthly_ghi_kwh_m2_day``, or ``monthly_kt`` (scaled to ``ghi_kwh_m2_day`` when given),
+    and ``monthly_temp_air_c``; what is missing comes from the climate zone of the nearest
+    bundled site, with a UserWarning naming it.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+
+    Returns
+    -------
+    SiteClimate
+        Monthly GHI targets, temperatures, swing, default soiling, zone and provenance.
+    """
+    site = scenario.site_spec()
+    if isinstance(scenario.site, str):
+        record = data.site(scenario.site)
+        zone = record.climate_zone
+        table = data.climate_zone(zone)
+        ghi = monthly_ghi_from_kt(record.latitude, table["kt"].tolist(), record.ghi_kwh_m2_day)
+        source = (f"annual GHI {record.ghi_kwh_m2_day} kWh/m2/day (data/sites.csv, grade "
+                  f"{record.ghi_grade}: estimate) shaped by the monthly clearness of climate "
+                  f"zone '{zone}'; temperatures of that zone (data/climate_zones.csv, grade "
+                  f"{data.climate_zone_grade(zone)}: estimate)")
+        temps = table["temp_air_c"].to_numpy(dtype=float)
+        swing = float(table["temp_swing_c"].mean())
+    else:
+        near, distance_km = data.nearest_site(site.latitude, site.longitude)
+        zone = near.climate_zone
+        table = data.climate_zone(zone)
+        borrowed: list[str] = []
+        if site.monthly_ghi_kwh_m2_day is not None:
+            ghi = np.asarray(site.monthly_ghi_kwh_m2_day, dtype=float)
+            ghi_source = "monthly GHI given in the scenario"
+        elif site.monthly_kt is not None:
+            ghi = monthly_ghi_from_kt(site.latitude, site.monthly_kt, site.ghi_kwh_m2_day)
+            ghi_source = "monthly clearness given in the scenario" + (
+                " scaled to its annual GHI" if site.ghi_kwh_m2_day is not None else "")
+        else:
+            ghi = monthly_ghi_from_kt(site.latitude, table["kt"].tolist(), site.ghi_kwh_m2_day)
+            borrowed.append("monthly clearness" + (
+                " (scaled to the given annual GHI)" if site.ghi_kwh_m2_day is not None else ""))
+            ghi_source = f"monthly clearness of climate zone '{zone}' (grade E: estimate)" + (
+                " scaled to the annual GHI given in the scenario"
+                if site.ghi_kwh_m2_day is not None else "")
+        if site.monthly_temp_air_c is not None:
+            temps = np.asarray(site.monthly_temp_air_c, dtype=float)
+            temp_source = "temperatures given in the scenario"
+        else:
+            temps = table["temp_air_c"].to_numpy(dtype=float)
+            borrowed.append("monthly air temperatures")
+            temp_source = f"temperatures of climate zone '{zone}' (grade E: estimate)"
+        swing = (float(site.temp_swing_c) if site.temp_swing_c is not None
+                 else float(table["temp_swing_c"].mean()))
+        if borrowed:
+            warnings.warn(
+                f"site '{site.name}' gives no {' and no '.join(borrowed)}: using those of "
+                f"climate zone '{zone}' of the nearest bundled site, {near.name} "
+                f"({distance_km:.0f} km away); these are estimates (grade E). Give "
+                "site.monthly_ghi_kwh_m2_day (or monthly_kt) and monthly_temp_air_c, e.g. from "
+                "PVGIS or NASA POWER monthly means", UserWarning, stacklevel=2)
+        source = f"{ghi_source}; {temp_source}"
+    soiling = data.soiling(zone)
+    return SiteClimate(
+        monthly_ghi_kwh_m2_day=tuple(float(v) for v in ghi),
+        monthly_temp_air_c=tuple(float(v) for v in temps),
+        temp_swing_c=swing,
+        soiling_monthly_fraction=tuple(float(v) for v in soiling),
+        zone=zone,
+        source=source,
+    )
