@@ -230,11 +230,11 @@ def test_hourly_record_on_a_15_minute_model_holds_each_hour() -> None:
 def test_record_of_another_year_is_mapped_by_date_and_weekday(tmp_path: Path) -> None:
     stamps = pd.date_range("2024-01-01", periods=366 * 24, freq="h", tz=TZ)
     # weekday-coded load: Sundays low; the 2025 model must keep Sundays low
-    kw = np.where(stamps.weekday == 6, 100.0, 200.0)
+    kw = np.where(stamps.day_of_week == 6, 100.0, 200.0)
     path = _write(tmp_path / "year.csv", stamps, kw)
     profile = _profile(_scenario({"csv": str(path)}, days=28))
-    sundays = profile.load_kw[profile.load_kw.index.weekday == 6]
-    others = profile.load_kw[profile.load_kw.index.weekday != 6]
+    sundays = profile.load_kw[profile.load_kw.index.day_of_week == 6]
+    others = profile.load_kw[profile.load_kw.index.day_of_week != 6]
     assert (sundays == 100.0).all()
     assert (others == 200.0).all()
 

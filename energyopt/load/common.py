@@ -46,7 +46,7 @@ def _clock(index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray,
             + np.asarray(mid.second, dtype=float) / 3600.0)
     hour = np.where(mid.normalize() > wall.normalize(), hour + 24.0, hour)  # daily steps
     hour = np.mod(hour, 24.0) if _step_h(index) < 24.0 else np.full(len(index), 12.0)
-    weekday = np.asarray(wall.weekday, dtype=np.int64)
+    weekday = np.asarray(wall.day_of_week, dtype=np.int64)
     month = np.asarray(wall.month, dtype=np.int64)
     return day, hour, weekday, month
 
