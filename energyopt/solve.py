@@ -9,6 +9,8 @@ into the Pyomo variables.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -99,8 +101,40 @@ class SolveInfo:
         return asdict(self)
 
 
+_first_instance = True
+
+
+def _new_highs() -> highspy.Highs:
+    """Return a new HiGHS instance, keeping its start-up banner off standard output.
+
+    HiGHS 1.16 prints a banner when the process creates its first instance, whatever
+    ``output_flag`` says; the CLI's summary is meant to be read, so the first construction
+    runs with file descriptor 1 pointed at the null device. The solver's own log
+    (``solver.log: true``) is unaffected.
+    """
+    global _first_instance
+    if not _first_instance:
+        return highspy.Highs()
+    _first_instance = False
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real stdout (e.g. some embedded interpreters)
+        return highspy.Highs()
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+        finally:
+            os.close(devnull)
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _version() -> str:
-    h = highspy.Highs()
+    h = _new_highs()
     return f"HiGHS {h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
 
 
@@ -167,7 +201,7 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings, *,
     if is_int.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in is_int]
-    h = highspy.Highs()
+    h = _new_highs()
     h.setOptionValue("output_flag", bool(settings.log))
     h.setOptionValue("time_limit", float(settings.time_limit_s))
     h.setOptionValue("mip_rel_gap", float(settings.mip_rel_gap))

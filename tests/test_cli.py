@@ -223,3 +223,15 @@ def test_python_dash_m(monkeypatch: pytest.MonkeyPatch,
         runpy.run_module("energyopt", run_name="__main__", alter_sys=True)
     assert exit_info.value.code in (0, None)
     assert capsys.readouterr().out.strip() == f"energyopt {energyopt.__version__}"
+
+
+def test_solver_banner_stays_off_standard_output() -> None:
+    # HiGHS 1.16 prints a start-up banner on its first instance; the summary must not show it
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "from energyopt.solve import _version; "
+                           "print('version:', _version())"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.startswith("version: HiGHS ")
+    assert "Copyright" not in done.stdout
