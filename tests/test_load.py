@@ -515,13 +515,28 @@ def test_every_archetype_and_component_has_sourced_defaults() -> None:
         assert len(shape) == 24
 
 
-def test_without_temperature_the_load_keeps_its_nominal_energy() -> None:
-    custom = energyopt.load_scenario({
-        "site": {"latitude": 12.0, "longitude": 15.0, "timezone": "Africa/Ndjamena",
-                 "monthly_temp_air_c": [30.0] * 12},
-        "horizon": {"days": 3}, "load": {"archetype": "team_site", "personnel": 30,
-                                         "rest_day_factor": 1.0, "noise_day_fraction": 0.0},
-        "diesel": {"units": [{"name": "g", "rated_kw": 50, "max_count": 2}]}})
-    profile = _profile(custom)
-    # a flat 30 C normal year: every normal day is a nominal day
-    np.testing.assert_allclose(_daily_kwh(profile.load_kw), 300.0, rtol=1e-6)
+def test_cooler_site_uses_less_cooling_than_the_reference_climate() -> None:
+    # a custom site with a flat normal year: its cooling is the reference (Sahel) cooling
+    # scaled by the ratio of their cooling degree hours, computed here from the definitions
+    def scenario(temp_c: float) -> energyopt.Scenario:
+        return energyopt.load_scenario({
+            "site": {"latitude": 12.0, "longitude": 15.0, "timezone": "Africa/Ndjamena",
+                     "monthly_temp_air_c": [temp_c] * 12, "temp_swing_c": 0.0},
+            "horizon": {"days": 3}, "solar": {"pv_kw_per_kwp": {"series": pd.Series(
+                np.zeros(72))}},
+            "load": {"archetype": "team_site", "personnel": 30, "cooling_share": 0.6,
+                     "rest_day_factor": 1.0, "noise_day_fraction": 0.0,
+                     "noise_hour_fraction": 0.0},
+            "diesel": {"units": [{"name": "g", "rated_kw": 50, "max_count": 2}]}})
+
+    sahel = data.climate_zone("sahel")
+    base, damping = 18.0, 0.5
+    t = np.arange(8760) + 0.5
+    month = pd.date_range("2025-01-01", periods=8760, freq="h").month.to_numpy() - 1
+    felt = sahel["temp_air_c"].to_numpy()[month] + damping * sahel["temp_swing_c"].to_numpy()[
+        month] * np.cos(2 * np.pi * ((t % 24) - 15) / 24)
+    ref_k = float(np.clip(felt - base, 0, None).mean())
+    for temp_c in (20.0, 24.0):
+        profile = lp.load_inputs(scenario(temp_c), time_index(scenario(temp_c)), None)
+        expected = 300.0 * (0.4 + 0.6 * (temp_c - base) / ref_k)
+        np.testing.assert_allclose(_daily_kwh(profile.load_kw), expected, rtol=0.02)

@@ -23,12 +23,14 @@ which a share ``c`` is cooling. At step ``t`` of local day ``d``::
   so that a hot-season day at Gao has DOMAIN.md's cooling-driven shape: peak ~1.3-1.5x and
   night ~0.6-0.8x the day's mean; cool-season nights fall lower, as the cooling stops).
 * **Calibration**: ``cdh_ref`` is the mean of ``max(T_felt - T_base, 0)`` over a normal year
-  of the site's climate zone (monthly means of data/climate_zones.csv, the zone's diurnal
-  swing damped as above, the same 15:00 cosine). So at the site's normal climate the annual
-  mean daily energy is exactly ``P e`` (plus components) and the cooling part is the share
-  ``c`` of it; a hotter day or a hotter weather year raises the cooling part in proportion to
-  its cooling degree hours, and the cooling follows the hour's temperature within the day.
-  At Gao (Sahel) this makes January days ~0.6x and May days ~1.3x the annual mean.
+  of the *reference* climate, :data:`COOLING_REFERENCE_ZONE` (the Sahel: monthly means of
+  data/climate_zones.csv, its diurnal swing damped as above, the same 15:00 cosine), because
+  the per-person figure (UN, Mali to South Sudan) and the 60% cooling share (USMC, hot
+  deployments) describe hot camps. In that climate the annual mean daily energy is exactly
+  ``P e`` (plus components) with the share ``c`` of it cooling; a cooler site (highlands, the
+  Mediterranean winter) uses proportionally less cooling energy, a hotter day or year more,
+  and the cooling follows the hour's temperature within the day. At Gao (Sahel) this makes
+  January days ~0.6x and May days ~1.3x the annual mean.
 * Components (data/load_components.csv) are temperature-independent: their daily energy is
   their ``kWh_per_day`` (office-shaped ones move energy from rest days to work days, keeping
   the week), their shape ``s`` is a 24-hour table (:data:`COMPONENT_SHAPES`) rescaled to a mean
@@ -68,6 +70,9 @@ __all__ = [
 DEFAULT_SEED = 20231206
 #: Archetype whose shape spreads daily and monthly energies when none is named.
 DEFAULT_SHAPE_ARCHETYPE = "battalion_hq"
+#: Climate zone whose normal year the per-person energy and the cooling share describe.
+COOLING_REFERENCE_ZONE = "sahel"
+
 #: Diurnal half swing of the air temperature for sites without a climate zone [C] (E; the
 #: embedded weather's default).
 DEFAULT_TEMP_SWING_C = 6.0
@@ -371,23 +376,18 @@ def _archetype_profile(scenario: Scenario, index: pd.DatetimeIndex,
     ref = 0.0
     cooling_share = arch.cooling_share
     if temp is not None and cooling_share > 0.0:
+        # the per-person figure and its cooling share describe hot deployments: the cooling
+        # part scales with this site's cooling degree hours over those of the reference climate
+        ref_zone = data.climate_zone(COOLING_REFERENCE_ZONE)
+        ref = cooling_reference_k(ref_zone["temp_air_c"].tolist(),
+                                  arch.cooling_damping * float(ref_zone["temp_swing_c"].mean()),
+                                  arch.cooling_base_temp_c)
         if monthly is not None:
-            ref = cooling_reference_k(monthly, arch.cooling_damping * swing,
-                                      arch.cooling_base_temp_c)
-            if float(np.mean(monthly)) < 24.0:
-                notes.add(f"cooling_share {cooling_share:g} comes from hot deployments (USMC "
-                          f"2013); this site's mean air temperature is {np.mean(monthly):.1f} "
-                          "C: consider a lower load.cooling_share")
-        else:
-            day, *_ = _clock(index)
-            mean = _per_day_mean(temp, day)
-            felt = mean + arch.cooling_damping * (temp - mean)
-            ref = float(np.clip(felt - arch.cooling_base_temp_c, 0.0, None).mean())
-            notes.add("no normal climate for this site (site.monthly_temp_air_c): the cooling "
-                      "load is calibrated to the modelled period's own temperatures")
-        if ref <= 0.0:
-            notes.add(f"the site's normal climate never exceeds {arch.cooling_base_temp_c:g} "
-                      "C: no cooling load")
+            site_k = cooling_reference_k(monthly, arch.cooling_damping * swing,
+                                         arch.cooling_base_temp_c)
+            notes.add(f"cooling scaled to the site's normal climate: {site_k / ref:.0%} of the "
+                      f"cooling of the reference climate ({COOLING_REFERENCE_ZONE}, where "
+                      f"kWh/person/day and cooling_share {cooling_share:g} apply)")
     comps = _resolve_components(ls.components) if components else []
     load, crit = archetype_load_kw(
         index, temp, personnel=personnel, kwh_per_person_per_day=arch.kwh_per_person_per_day,
