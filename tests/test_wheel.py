@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DATA_FILES = ("technologies.csv", "sites.csv", "climate_zones.csv")
+DATA_FILES = ("technologies.csv", "sites.csv", "climate_zones.csv", "threat_levels.csv")
 
 
 def _build_wheel(out: Path) -> Path:
