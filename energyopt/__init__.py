@@ -5,6 +5,7 @@ The public API (see the README and DESIGN.md)::
     import energyopt as eo
     scenario = eo.load_scenario("examples/gao.yaml")
     result = eo.optimize(scenario)
+    front = eo.pareto(scenario, "expected_casualties_per_year", points=8)
 """
 
 from energyopt.errors import (
@@ -16,6 +17,7 @@ from energyopt.errors import (
 )
 from energyopt.inputs import Inputs, build_inputs
 from energyopt.optimize import optimize
+from energyopt.pareto import pareto
 from energyopt.results import SizingResult
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo
@@ -34,6 +36,7 @@ __all__ = [
     "build_inputs",
     "load_scenario",
     "optimize",
+    "pareto",
 ]
 
 __version__ = "0.1.0"

@@ -5,6 +5,7 @@ Verbs::
     energyopt run SCENARIO.yaml [--out DIR] [--set key=value ...] [--no-baseline]
     energyopt validate SCENARIO.yaml [--set key=value ...]
     energyopt sites
+    energyopt pareto SCENARIO.yaml [--points N] [--metric M] [--out DIR] [--set key=value ...]
     energyopt --version
 
 Exit codes: 0 success; 1 other failure (e.g. outputs could not be written); 2 bad scenario,
@@ -39,6 +40,7 @@ from energyopt.errors import (
 )
 from energyopt.inputs import Inputs, build_inputs
 from energyopt.optimize import optimize
+from energyopt.pareto import METRICS, pareto
 from energyopt.results import SizingResult
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo
@@ -225,7 +227,11 @@ KPI_ROWS: tuple[tuple[str, str, int | None], ...] = (
     ("fuel_l_per_year", "fuel (L/yr)", 0),
     ("trucks_per_year", "trucks/yr", 1),
     ("convoys_per_year", "convoys/yr", 1),
+    ("truck_km_per_year", "truck-km/yr", 0),
     ("expected_casualties_per_year", "expected casualties/yr", None),
+    ("fuel_t_per_month_max", "fuel, busiest month (t)", 1),
+    ("fully_burdened_fuel_usd_per_l", "fully burdened fuel (USD/L)", 2),
+    ("autonomy_days", "autonomy (days)", 0),
     ("co2_t_per_year", "CO2 (t/yr)", 0),
     ("renewable_fraction", "renewable share (%)", None),
     ("unserved_kwh_per_year", "unserved (kWh/yr)", 0),
@@ -260,6 +266,8 @@ def kpi_table(result: SizingResult) -> str:
     base = result.baseline
     rows = []
     for key, label, decimals in KPI_ROWS:
+        if key not in result.kpis.index:
+            continue
         design, diesel = _kpi(result, key), _kpi(base, key)
         if key == "renewable_fraction":
             gain = _difference(design, diesel)
@@ -466,3 +474,60 @@ def sites() -> None:
     typer.echo("lat: degrees north, lon: degrees east. GHI values marked (estimate) are "
                "engineering estimates (about +-8%); use PVGIS, NASA POWER or measured data for "
                "real studies. Use a key as `site:` in a scenario.")
+
+
+@app.command("pareto")
+def pareto_command(
+    scenario_path: ScenarioArg,
+    points: Annotated[int, typer.Option("--points", "-n", min=2, max=50,
+                                        help="Designs on the front, both ends included.")] = 8,
+    metric: Annotated[str, typer.Option(
+        "--metric", help=f"Risk metric to bound: {', '.join(METRICS)}.")] = METRICS[0],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder [default: out/<scenario file stem>].",
+        show_default=False)] = None,
+    set_: SetOpt = None,
+) -> None:
+    """Sweep cost against convoy risk (epsilon constraint); print the table, write pareto.csv."""
+    if metric not in METRICS:
+        _err(f"--metric {metric}: use one of {', '.join(METRICS)}")
+        raise typer.Exit(EXIT_SCENARIO)
+    folder = out if out is not None else Path("out") / scenario_path.stem
+    with _cli_errors():
+        scenario = _load(scenario_path, set_)
+        inputs = build_inputs(scenario)
+        _err(f"Pareto front of {scenario.name}: {points} designs, bounding {metric} ...")
+        front = pareto(scenario, metric, points, inputs=inputs)
+    typer.echo(pareto_table(front, metric))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "pareto.csv"
+        front.to_csv(path, index=False)
+    except OSError as exc:
+        _err(f"error: cannot write the results to {folder}: {exc}")
+        raise typer.Exit(1) from None
+    typer.echo("")
+    typer.echo(f"Wrote {path}")
+
+
+def pareto_table(front: Any, metric: str) -> str:
+    """Format the Pareto table (display rounding only)."""
+    cols = [("point", "point", 0), ("bound", "bound", None), ("status", "status", None),
+            ("npc_usd", "NPC (USD)", 0), (metric, metric.replace("_", " "), None),
+            ("convoys_per_year", "convoys/yr", 1), ("trucks_per_year", "trucks/yr", 1),
+            ("fuel_l_per_year", "fuel (L/yr)", 0), ("co2_t_per_year", "CO2 (t/yr)", 0),
+            ("pv_kwp", "PV (kWp)", 0), ("battery_kwh", "battery (kWh)", 0),
+            ("fuel_tank_l", "tank (L)", 0)]
+    present = [c for c in cols if c[0] in front.columns]
+    cols = [c for i, c in enumerate(present) if c[0] not in {d[0] for d in present[:i]}]
+    rows = []
+    for _, rec in front.iterrows():
+        cells = []
+        for key, _label, decimals in cols:
+            value = rec[key]
+            if isinstance(value, str):
+                cells.append(value)
+            else:
+                cells.append(fmt_number(None if value != value else float(value), decimals))
+        rows.append(cells)
+    return _table([c[1] for c in cols], rows, "r" * len(cols))

@@ -37,6 +37,8 @@ __all__ = [
     "sites",
     "soiling",
     "technology_defaults",
+    "threat_level",
+    "threat_levels",
 ]
 
 GRADES: Final[dict[str, str]] = {
@@ -50,6 +52,10 @@ GRADES: Final[dict[str, str]] = {
 TECHNOLOGIES_FILE: Final = "technologies.csv"
 SITES_FILE: Final = "sites.csv"
 CLIMATE_ZONES_FILE: Final = "climate_zones.csv"
+THREAT_LEVELS_FILE: Final = "threat_levels.csv"
+
+#: Threat levels of ``data/threat_levels.csv``, mildest first.
+THREAT_LEVELS: Final = ("low", "medium", "high", "extreme")
 
 _TECH_COLUMNS: Final = ("key", "value", "unit", "description", "source", "year", "grade")
 _SITE_COLUMNS: Final = (
@@ -68,6 +74,8 @@ _SITE_COLUMNS: Final = (
 _SITE_FLOAT_COLUMNS: Final = ("latitude", "longitude", "elevation_m", "ghi_kwh_m2_day")
 _CLIMATE_COLUMNS: Final = ("zone", "month", "kt", "temp_air_c", "temp_swing_c", "grade", "source")
 _CLIMATE_FLOAT_COLUMNS: Final = ("kt", "temp_air_c", "temp_swing_c")
+_THREAT_COLUMNS: Final = ("level", "key", "value", "unit", "description", "source", "year",
+                          "grade")
 
 
 def data_dir() -> Path:
@@ -697,3 +705,56 @@ def nearest_site(latitude: float, longitude: float) -> tuple[SiteRecord, float]:
     distance_km = 2.0 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     best = int(distance_km.argmin())
     return site(str(table.index[best])), float(distance_km[best])
+
+
+@functools.lru_cache(maxsize=1)
+def _threat_table() -> pd.DataFrame:
+    path, table = _read_table(THREAT_LEVELS_FILE, _THREAT_COLUMNS)
+    _check_provenance(path, table, "level")
+    _to_float(path, table, ("value",), "level")
+    table["year"] = table["year"].astype("int64")
+    unknown = sorted(set(table["level"]) - set(THREAT_LEVELS))
+    if unknown:
+        raise ValueError(f"{path}: unknown threat level(s) {unknown}; use {list(THREAT_LEVELS)}")
+    _check_unique(path, table["level"] + "." + table["key"], "level.key pair(s)")
+    return table
+
+
+def threat_levels() -> pd.DataFrame:
+    """Return the threat-level presets of convoy risk.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (``level``, ``key``) with ``value`` (float), ``unit``, ``description``,
+        ``source``, ``year`` and ``grade``; keys are fields of the scenario's ``fuel`` section
+        (``casualties_per_convoy``, ``loss_fraction``). A fresh copy on each call.
+    """
+    return _threat_table().copy()
+
+
+def threat_level(level: str) -> dict[str, float]:
+    """Return the preset values of one threat level.
+
+    Parameters
+    ----------
+    level : str
+        ``low``, ``medium``, ``high`` or ``extreme``.
+
+    Returns
+    -------
+    dict of str to float
+        ``fuel`` field name -> value (e.g. ``casualties_per_convoy``).
+
+    Raises
+    ------
+    KeyError
+        If the level is unknown.
+    """
+    table = _threat_table()
+    wanted = level.strip().lower()
+    if wanted not in THREAT_LEVELS:
+        raise KeyError(f"unknown threat level {level!r}.{_suggestion(wanted, list(THREAT_LEVELS))}"
+                       f" Known levels: {', '.join(THREAT_LEVELS)}.")
+    rows = table.loc[table["level"] == wanted]
+    return {str(k): float(v) for k, v in zip(rows["key"], rows["value"], strict=True)}

@@ -13,6 +13,7 @@ import pyomo.environ as pyo
 
 from energyopt.errors import InfeasibleScenarioError
 from energyopt.inputs import Inputs
+from energyopt.model.logistics import day_groups
 from energyopt.model.params import ModelParams
 
 __all__ = ["FAMILIES", "precheck", "relax"]
@@ -26,6 +27,10 @@ FAMILIES: dict[str, str] = {
     "fuel.convoy_limit": "convoy bound (fuel.max_convoys_per_year)",
     "fuel.casualty_limit": "casualty bound (fuel.max_expected_casualties_per_year)",
     "diesel.power_min": "generator minimum load (diesel.units[].min_load_fraction)",
+    "logistics.tank_max": "fuel inventory: tank capacity (fuel.inventory.max_tank_l)",
+    "logistics.safety": "fuel inventory: safety stock (fuel.inventory.safety_stock_days)",
+    "logistics.autonomy": "fuel inventory: autonomy against resupply denial "
+                          "(fuel.inventory.autonomy_days)",
 }
 
 
@@ -67,6 +72,67 @@ def precheck(p: ModelParams, inputs: Inputs) -> None:
                 f"{have[t]:.1f} kW can be online; add units (diesel.units[].max_count), allow "
                 "battery power (battery.max_kwh) or lower reliability.reserve_load_fraction",
                 ["spinning reserve"])
+    _precheck_tank(p, inputs)
+
+
+def _min_fuel_l(p: ModelParams) -> np.ndarray:
+    """Least fuel each step can burn with diesel alone serving its firm load [L].
+
+    Output (sum of P_g >= L) costs at least ``min F1 x L``; the online capacity
+    (sum of R_g u_g >= L) costs at least ``min F0 x L`` of no-load fuel, or exactly
+    ``F0 R ceil(L / R)`` with one unit type.
+    """
+    shed = (p.load_kw - p.critical_kw) if p.max_unserved_fraction > 0 else 0.0
+    firm = np.maximum(p.load_kw - shed, 0.0)
+    f1 = min(u.f1_l_per_kwh for u in p.diesel)
+    if len(p.diesel) == 1:
+        u = p.diesel[0]
+        no_load = u.f0_l_per_h_per_kw * u.rated_kw * np.ceil(firm / u.rated_kw - 1e-9)
+    else:
+        no_load = min(u.f0_l_per_h_per_kw for u in p.diesel) * firm
+    return p.duration_h * (f1 * firm + no_load)
+
+
+def _precheck_tank(p: ModelParams, inputs: Inputs) -> None:
+    """Closed-form tank need of a diesel-only camp (no PV or battery to cut the burn).
+
+    Between two consecutive days a convoy may arrive, a and a', the stock just after the
+    arrival on a covers the burn of days a .. a'-1 and then still holds the larger of the
+    safety stock and the autonomy burn from a'; it never exceeds the tank.
+    """
+    lg = p.logistics
+    if lg is None or p.has_pv or p.has_battery:
+        return
+    days, steps = day_groups(lg.day_of_step)
+    burn = np.array([float(_min_fuel_l(p)[s].sum()) for s in steps])
+    nd = len(days)
+    open_k = np.flatnonzero(lg.arrival_open[days])
+    if burn.sum() <= 0.0:
+        return
+    if open_k.size == 0:
+        raise InfeasibleScenarioError(
+            "fuel inventory: no day of the modelled period is open to a convoy (schedule, "
+            "closed roads and lead time leave none) and the camp burns fuel; shorten "
+            "fuel.inventory.closed_roads or allow PV and batteries", ["fuel tank capacity"])
+    hours = np.array([float(p.duration_h[s].sum()) for s in steps])
+    safety = lg.safety_stock_days * 24.0 * float(burn.sum() / hours.sum())
+    need, where = 0.0, 0
+    for i, a in enumerate(open_k):
+        nxt = open_k[(i + 1) % open_k.size] + (nd if i + 1 == open_k.size else 0)
+        span = sum(burn[j % nd] for j in range(a, nxt))
+        ahead = sum(burn[j % nd] for j in range(nxt, nxt + lg.autonomy_days))
+        total = span + max(safety, ahead)
+        if total > need:
+            need, where = total, int(a)
+    if need > lg.max_tank_l * (1.0 + 1e-9) + 1e-6:
+        t = int(steps[where][0])
+        raise InfeasibleScenarioError(
+            f"fuel inventory: the tank must hold at least {need:,.0f} L (the burn until the "
+            f"next possible arrival after {inputs.index[t].date()} plus the larger of the "
+            f"safety stock and the autonomy reserve), but fuel.inventory.max_tank_l is "
+            f"{lg.max_tank_l:,.0f} L; raise max_tank_l, open more convoy days, lower "
+            "safety_stock_days or autonomy_days, or allow PV and batteries",
+            ["fuel tank capacity (fuel.inventory.max_tank_l)"])
 
 
 def relax(m: pyo.ConcreteModel) -> dict[str, pyo.Var]:

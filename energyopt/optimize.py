@@ -104,7 +104,7 @@ def _solve_one(scenario: Scenario, inputs: Inputs, *, diesel_only: bool) -> Sizi
     return extract_result(m, p, inputs, info, name=name)
 
 
-_SIZE_VARS = ("pv.kwp", "battery.kwh", "battery.kw")
+_SIZE_VARS = ("pv.kwp", "battery.kwh", "battery.kw", "logistics.tank_kl")
 
 #: Length of one window of the windowed dispatch (stage 2) and its look-ahead [days].
 WINDOW_DAYS = 7
@@ -241,11 +241,19 @@ def _partial_integrality(m: pyo.ConcreteModel, keep: set[int], scenario: Scenari
                          budget_s: float) -> SolveInfo | None:
     """One round: units online integer in the steps ``keep``, continuous elsewhere.
 
+    Daily deliveries (whole trucks and convoys), when the inventory is on, are continuous.
+
     ``m`` holds the previous solution on entry and this round's solution on return (when
     found). Returns None when no solution was found in ``budget_s``.
     """
     for (_g, t), var in m.diesel.online.items():
         var.domain = pyo.NonNegativeIntegers if t in keep else pyo.NonNegativeReals
+    logistics = m.component("logistics")
+    if logistics is not None:
+        # whole trucks and convoys are left to the design's full-year solve: relaxing them
+        # keeps the round a relaxation, and rounding deliveries up stays feasible
+        for var in (*logistics.trucks.values(), *logistics.convoys.values()):
+            var.domain = pyo.NonNegativeReals
     gap = min(scenario.solver.mip_rel_gap / 4.0, 0.0025)
     settings = SolverSettings(time_limit_s=max(budget_s, 1.0), mip_rel_gap=gap,
                               threads=scenario.solver.threads, log=scenario.solver.log)
@@ -310,8 +318,13 @@ def _windowed_online(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario,
 
     Each window covers ``WINDOW_DAYS`` days plus ``LOOKAHEAD_DAYS`` of look-ahead; it starts
     from the battery state the previous window left and must end with at least the state of
-    ``m``'s solution at that step (the cyclic start for the last window). Only the window's own
-    days are kept. Returns None when a window fails.
+    ``m``'s solution at that step (the cyclic start for the last window). A daily fuel
+    inventory is carried the same way: the tank starts from the stock the previous window left
+    (at the end of its last core step) and must end with at least ``m``'s stock on the
+    window's last day; the autonomy look-ahead reads ``m``'s daily burn after the window.
+    Deliveries are continuous in the windows (they only choose the units online); the
+    full-year solve with the commitment fixed makes them whole trucks and convoys again. Only
+    the window's own days are kept. Returns None when a window fails.
     """
     n = p.n_steps
     step_h = float(p.duration_h[0])
@@ -321,6 +334,16 @@ def _windowed_online(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario,
     soc_ref = (np.array([float(bat.soc_kwh[t].value) for t in range(n)]) if bat is not None
                else None)
     soc_prev = float(soc_ref[-1]) if soc_ref is not None else None
+    lg = m.component("logistics")
+    fuel_ref: np.ndarray | None = None
+    burn_ref = np.zeros(0)
+    fuel_prev: float | None = None
+    if lg is not None and p.logistics is not None:
+        # day numbers of the year's days, their closing stock and burn in m's solution
+        day_of_step = p.logistics.day_of_step
+        fuel_ref = np.array([float(pyo.value(lg.stock_l[k])) for k in lg.D])
+        burn_ref = np.array([float(pyo.value(lg.burn_l[k])) for k in lg.D])
+        fuel_prev = float(fuel_ref[-1])
     starts = list(range(0, n, core))
     online: dict[tuple[str, int], int] = {}
     for i, s0 in enumerate(starts):
@@ -333,11 +356,27 @@ def _windowed_online(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario,
         # failing when the budget is nearly spent (the design matters more than the overrun)
         per_window = max((deadline - time.perf_counter()) / (len(starts) - i), MIN_WINDOW_S)
         solved = None
-        for end_min in (final, None) if final is not None else (None,):
+        fuel_final: float | None = None
+        burn_after: np.ndarray | None = None
+        if fuel_ref is not None:
+            last_day = int(day_of_step[s2 - 1])
+            fuel_final = float(fuel_ref[last_day]) * (1.0 - 1e-6) if s2 < n else float(
+                fuel_ref[-1]) * (1.0 - 1e-6)
+            burn_after = burn_ref[last_day + 1:] if s2 < n else np.zeros(0)
+        aims = [(final, fuel_final), (None, None)]
+        if final is None and fuel_final is None:
+            aims = [(None, None)]
+        for end_min, fuel_min in aims:
             wp = window_params(p, s0, s2, initial_soc_kwh=soc_prev, final_soc_min_kwh=end_min,
-                               soft=SOFT_SOC_AIM)
+                               soft=SOFT_SOC_AIM, fuel_initial_l=fuel_prev,
+                               fuel_final_min_l=fuel_min, fuel_burn_after_l=burn_after)
             wm = build_model(wp)
             _fix_sizes(m, wm)
+            if fuel_ref is not None:
+                # the windows only choose the units online: deliveries are continuous here
+                # and made whole by the full-year solve that follows (commitment fixed)
+                for var in (*wm.logistics.trucks.values(), *wm.logistics.convoys.values()):
+                    var.domain = pyo.NonNegativeReals
             settings = SolverSettings(time_limit_s=per_window, mip_rel_gap=1e-4,
                                       threads=scenario.solver.threads)
             try:
@@ -355,6 +394,16 @@ def _windowed_online(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario,
                 online[(g, s0 + t)] = int(round(float(var.value)))
         if soc_ref is not None:
             soc_prev = float(solved.battery.soc_kwh[s1 - s0 - 1].value)
+        if fuel_ref is not None:
+            # stock after the core's last step: its day's closing stock plus the fuel that
+            # day still burns in the look-ahead steps of this window
+            wl = solved.logistics
+            k_last = int(day_of_step[s1 - 1] - day_of_step[s0])
+            later = [t for t in range(s1 - s0, s2 - s0)
+                     if day_of_step[s0 + t] == day_of_step[s1 - 1]]
+            fuel_prev = float(pyo.value(wl.stock_l[k_last])) + sum(
+                float(pyo.value(solved.diesel.fuel_l[g, t])) for t in later
+                for g in solved.diesel.G)
     return online
 
 

@@ -21,6 +21,7 @@ import pyomo.environ as pyo
 from energyopt.errors import ResultCheckError
 from energyopt.inputs import Inputs
 from energyopt.model.common import COST_KINDS, CostTerm
+from energyopt.model.logistics import day_groups
 from energyopt.model.params import ModelParams
 from energyopt.solve import SolveInfo
 
@@ -54,6 +55,10 @@ class SizingResult:
         The diesel-only camp under the same rules (no new PV or battery).
     checks : list of str
         The checks passed after the solve.
+    fuel_daily : pd.DataFrame or None
+        With a daily fuel inventory: one row per local day (index: the date) with
+        ``burn_l``, ``delivered_l`` (after losses), ``trucks``, ``convoys``, ``stock_l`` (at
+        the day's end), ``arrival_open``; None with annual fuel accounting.
     """
 
     name: str
@@ -64,6 +69,7 @@ class SizingResult:
     solve_info: SolveInfo
     baseline: SizingResult | None = None
     checks: list[str] = field(default_factory=list)
+    fuel_daily: pd.DataFrame | None = None
 
     def comparison(self) -> pd.DataFrame:
         """KPIs of the design beside the diesel-only baseline and the saving.
@@ -119,6 +125,10 @@ class SizingResult:
                             ("costs", self.costs), ("dispatch", self.dispatch)):
             path = folder / f"{name}.csv"
             frame.to_csv(path, index_label="time" if name == "dispatch" else "name")
+            written.append(path)
+        if self.fuel_daily is not None:
+            path = folder / "fuel_daily.csv"
+            self.fuel_daily.to_csv(path, index_label="date")
             written.append(path)
         if self.baseline is not None:
             path = folder / "baseline_dispatch.csv"
@@ -233,13 +243,99 @@ def extract_result(m: pyo.ConcreteModel, p: ModelParams, inputs: Inputs, info: S
                                 + p.reserve_pv_fraction * d["pv_kw"])
     d["reserve_available_kw"] = headroom + reserve_bat
     dispatch = pd.DataFrame(d, index=index)
+    daily = _fuel_daily(m, p, index)
+    if daily is not None:
+        sizes["fuel_tank_l"] = float(pyo.value(m.logistics.tank_l))
 
     costs = _costs(m.cost_terms)
-    kpis = _kpis(p, dispatch, costs, m, run_hours, info)
+    kpis = _kpis(p, dispatch, costs, m, run_hours, info, daily)
     result = SizingResult(name=name, sizes=pd.Series(sizes, name="size"), kpis=kpis,
-                          costs=costs, dispatch=dispatch, solve_info=info)
+                          costs=costs, dispatch=dispatch, solve_info=info, fuel_daily=daily)
     result.checks = check_result(result, p, m)
     return result
+
+
+def _fuel_daily(m: pyo.ConcreteModel, p: ModelParams,
+                index: pd.DatetimeIndex) -> pd.DataFrame | None:
+    """Daily fuel table of a model with a daily inventory (None otherwise)."""
+    lg = m.component("logistics")
+    if lg is None or p.logistics is None:
+        return None
+    days, steps = day_groups(p.logistics.day_of_step)
+    nd = len(days)
+    def litres(expr: Any) -> np.ndarray:
+        return np.fromiter((pyo.value(expr[k]) for k in range(nd)), dtype=float, count=nd)
+
+    frame = pd.DataFrame({
+        "burn_l": litres(lg.burn_l),
+        "delivered_l": litres(lg.delivered_l),
+        "trucks": _series(lg.trucks, nd),
+        "convoys": _series(lg.convoys, nd),
+        "stock_l": litres(lg.stock_l),
+        "arrival_open": p.logistics.arrival_open[days],
+        "weight": np.asarray(lg.day_weight, dtype=float),
+        "hours": np.array([float(p.duration_h[s].sum()) for s in steps]),
+    }, index=pd.Index([index[int(s[0])].date() for s in steps], name="date"))
+    return frame
+
+
+def autonomy_days(stock_start_l: np.ndarray, burn_l: np.ndarray, *, cyclic: bool = True,
+                  cap_days: int = 3650) -> np.ndarray:
+    """Whole days of planned burn the stock at each day's start covers.
+
+    Parameters
+    ----------
+    stock_start_l : numpy.ndarray
+        Stock at the start of each day, before any arrival [L].
+    burn_l : numpy.ndarray
+        Planned burn of each day [L].
+    cyclic : bool
+        The days after the last one are the first ones again (a cyclic year); else the count
+        stops at the last day.
+    cap_days : int
+        Largest count reported (a camp that burns nothing is covered forever) [d].
+
+    Returns
+    -------
+    numpy.ndarray
+        For each day d, the largest N such that the stock covers days d .. d+N-1 [d].
+    """
+    nd = len(burn_l)
+    out = np.zeros(nd)
+    total = float(burn_l.sum())
+    for k in range(nd):
+        stock = float(stock_start_l[k]) * (1.0 + 1e-9) + 1e-6
+        if cyclic and total > 0.0:
+            laps = max(int(stock // total) - 1, 0)
+            count = laps * nd
+            stock -= laps * total
+        else:
+            count = 0
+        j = k
+        while count < cap_days:
+            if j >= nd and not cyclic:
+                count = cap_days
+                break
+            need = float(burn_l[j % nd])
+            if need > stock:
+                break
+            stock -= need
+            count += 1
+            j += 1
+        out[k] = min(count, cap_days)
+    return out
+
+
+def _monthly_tonnes(litres: pd.Series, hours: pd.Series, density: float) -> pd.Series:
+    """Tonnes per calendar month, each month scaled to its full length."""
+    dates = pd.to_datetime(pd.Index(litres.index))
+    month = dates.to_period("M")
+    tonnes = (litres.to_numpy() * density / 1000.0)
+    frame = pd.DataFrame({"t": tonnes, "h": hours.to_numpy()}, index=month)
+    grouped = frame.groupby(level=0).sum()
+    full_h = np.array([per.days_in_month * 24.0 for per in grouped.index])
+    return pd.Series(grouped["t"].to_numpy() * full_h / grouped["h"].to_numpy(),
+                     index=grouped.index, name="fuel_t")
 
 
 def _costs(terms: list[CostTerm]) -> pd.DataFrame:
@@ -253,18 +349,33 @@ def _costs(terms: list[CostTerm]) -> pd.DataFrame:
 
 
 def _kpis(p: ModelParams, dispatch: pd.DataFrame, costs: pd.DataFrame, m: pyo.ConcreteModel,
-          run_hours: float, info: SolveInfo) -> pd.Series:
+          run_hours: float, info: SolveInfo, daily: pd.DataFrame | None = None) -> pd.Series:
     hw = p.step_hours_weighted
     annual = {col: float((hw * dispatch[col].to_numpy()).sum()) for col in (
         "load_kw", "pv_kw", "pv_curtailed_kw", "battery_discharge_kw", "battery_charge_kw",
         "diesel_kw", "unserved_kw", "diesel_excess_kw")}
     fuel_l_year = float((p.weight * dispatch["fuel_l"].to_numpy()).sum())
-    trucks = fuel_l_year / p.truck_capacity_l
-    convoys = trucks / p.trucks_per_convoy
-    casualties = convoys * p.casualties_per_convoy
+    keep = 1.0 - p.loss_fraction
+    bought_l_year = fuel_l_year / keep
+    if daily is None:
+        trucks = bought_l_year / p.truck_capacity_l
+        convoys = trucks / p.trucks_per_convoy
+        # bought fuel follows the burn step by step
+        dates = pd.DatetimeIndex(dispatch.index).date
+        per_day = pd.Series(dispatch["fuel_l"].to_numpy() / keep,
+                            index=dispatch.index).groupby(dates).sum()
+        hours = pd.Series(p.duration_h, index=dispatch.index).groupby(dates).sum()
+    else:
+        w = daily["weight"].to_numpy()
+        trucks = float((w * daily["trucks"].to_numpy()).sum())
+        convoys = float((w * daily["convoys"].to_numpy()).sum())
+        per_day = daily["delivered_l"] / keep
+        hours = daily["hours"]
+    monthly_t = _monthly_tonnes(per_day, hours, p.fuel_density_kg_per_l)
+    casualties = convoys * p.casualties_per_convoy + trucks * p.casualties_per_truck
     served = annual["load_kw"] - annual["unserved_kw"]
     npc = float(costs.to_numpy().sum())
-    fuel_cost_year = (fuel_l_year * (p.fuel_price_usd_per_l + p.transport_usd_per_l)
+    fuel_cost_year = (bought_l_year * (p.fuel_price_usd_per_l + p.transport_usd_per_l)
                       + convoys * p.escort_usd_per_convoy)
     burdened = (fuel_cost_year + casualties * p.value_per_casualty_usd) / fuel_l_year if (
         fuel_l_year > 0) else float("nan")
@@ -276,8 +387,11 @@ def _kpis(p: ModelParams, dispatch: pd.DataFrame, costs: pd.DataFrame, m: pyo.Co
         "fuel_l_per_year": fuel_l_year,
         "fuel_cost_usd_per_year": fuel_cost_year,
         "fully_burdened_fuel_usd_per_l": burdened,
+        "fuel_bought_l_per_year": bought_l_year,
+        "fuel_t_per_month_max": float(monthly_t.max()),
         "trucks_per_year": trucks,
         "convoys_per_year": convoys,
+        "truck_km_per_year": trucks * p.route_km,
         "expected_casualties_per_year": casualties,
         "co2_t_per_year": fuel_l_year * p.co2_kg_per_l / 1000.0,
         "renewable_fraction": 1.0 - (annual["diesel_kw"] - annual["diesel_excess_kw"]) / served
@@ -292,6 +406,16 @@ def _kpis(p: ModelParams, dispatch: pd.DataFrame, costs: pd.DataFrame, m: pyo.Co
         "diesel_hours_per_year": run_hours,
         "mip_gap": info.mip_gap,
     }
+    if daily is not None and p.logistics is not None:
+        stock = daily["stock_l"].to_numpy()
+        cyclic = p.logistics.initial_l is None
+        start = np.roll(stock, 1)
+        if not cyclic:
+            start[0] = float(p.logistics.initial_l)  # type: ignore[arg-type]
+        kpis["autonomy_days"] = float(autonomy_days(start, daily["burn_l"].to_numpy(),
+                                                    cyclic=cyclic).min())
+        kpis["fuel_tank_l"] = float(pyo.value(m.logistics.tank_l))
+        kpis["fuel_stock_min_l"] = float(stock.min())
     return pd.Series(kpis, name="kpi")
 
 
@@ -369,6 +493,9 @@ def check_result(result: SizingResult, p: ModelParams, m: pyo.ConcreteModel) -> 
     if abs(convoys - result.kpis["convoys_per_year"]) > 1e-6 * max(convoys, 1.0):
         fail("convoy_accounting", "convoys do not follow from fuel, truck size and convoy size")
     passed.append("fuel_accounting")
+    if result.fuel_daily is not None and p.logistics is not None:
+        _check_inventory(result, p, fail)
+        passed.append("fuel_inventory")
 
     total = float(result.costs.to_numpy().sum())
     objective = float(pyo.value(m.npc))
@@ -379,3 +506,48 @@ def check_result(result: SizingResult, p: ModelParams, m: pyo.ConcreteModel) -> 
              f"{result.solve_info.objective:.2f}")
     passed.append("costs_sum")
     return passed
+
+
+def _check_inventory(result: SizingResult, p: ModelParams, fail: Any) -> None:
+    """Check the daily fuel inventory: whole trucks, stock balance and bounds, arrivals."""
+    lg = p.logistics
+    assert lg is not None
+    assert result.fuel_daily is not None
+    f = result.fuel_daily
+    tank = float(result.sizes["fuel_tank_l"])
+    trucks, convoys = f["trucks"].to_numpy(), f["convoys"].to_numpy()
+    delivered, burn, stock = (f["delivered_l"].to_numpy(), f["burn_l"].to_numpy(),
+                              f["stock_l"].to_numpy())
+    ltol = 1e-6 * max(tank, float(burn.max(initial=0.0)), 1.0) + 1e-4
+    if (np.abs(trucks - np.round(trucks)) > 1e-6).any() or (
+            np.abs(convoys - np.round(convoys)) > 1e-6).any():
+        fail("whole_trucks", "trucks or convoys per day are not whole")
+    per_truck = p.truck_capacity_l * (1.0 - p.loss_fraction)
+    if (delivered > per_truck * trucks + ltol).any():
+        fail("truck_load", "a day receives more fuel than its trucks carry")
+    if (trucks > p.trucks_per_convoy * convoys + 1e-6).any():
+        fail("convoy_size", "a day receives more trucks than its convoys hold")
+    if (trucks[~f["arrival_open"].to_numpy(dtype=bool)] > 0.5).any():
+        fail("closed_road", "a truck arrives on a day closed to arrivals")
+    before = np.roll(stock, 1)
+    if lg.initial_l is not None:
+        before[0] = lg.initial_l
+    err = np.abs(before + delivered - burn - stock)
+    if err.max() > ltol:
+        k = int(err.argmax())
+        fail("stock_balance", f"day {f.index[k]}: stock off by {err[k]:.3f} L")
+    if (stock < -ltol).any() or (before + delivered > tank + ltol).any():
+        fail("tank", "the stock leaves [0, fuel_tank_l]")
+    burn_steps = result.dispatch["fuel_l"].to_numpy()
+    if abs(float(burn.sum()) - float(burn_steps.sum())) > ltol * len(burn):
+        fail("stock_burn", "daily burn does not add up to the fuel of the steps")
+    if lg.initial_l is None:
+        w = f["weight"].to_numpy()
+        got, used = float((w * delivered).sum()), float(result.kpis["fuel_l_per_year"])
+        if abs(got - used) > 1e-6 * max(used, 1.0) + 1e-3:
+            fail("fuel_delivered", f"fuel delivered {got:.3f} L/yr differs from fuel burned "
+                 f"{used:.3f} L/yr over the cyclic year")
+    if lg.autonomy_days > 0 and result.kpis["autonomy_days"] < lg.autonomy_days and (
+            lg.initial_l is None):
+        fail("autonomy", f"the stock covers {result.kpis['autonomy_days']:.0f} days, "
+             f"{lg.autonomy_days} required")

@@ -48,10 +48,12 @@ from energyopt.errors import Problem, ScenarioError
 __all__ = [
     "ARCHETYPES",
     "BatterySpec",
+    "ClosedRoad",
     "DieselSpec",
     "DieselUnit",
     "FuelSpec",
     "HorizonSpec",
+    "InventorySpec",
     "LoadSpec",
     "ReliabilitySpec",
     "Scenario",
@@ -707,8 +709,79 @@ class DieselSpec(_Spec):
         return self
 
 
+class ClosedRoad(_Spec):
+    """A date range (local dates, both ends included) in which no convoy arrives."""
+
+    start: dt.date = Field(description="First closed day (local date).")
+    end: dt.date = Field(description="Last closed day (local date), inclusive.")
+    reason: str = Field("", description="Free text, e.g. 'rainy season' or 'blockade'.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start}); give the last "
+                             "closed day as end")
+        return self
+
+
+#: Convoy arrival schedules: days between possible arrivals ('monthly' = calendar months).
+CONVOY_PERIOD_DAYS = {"free": 1, "weekly": 7, "fortnightly": 14, "monthly": 31}
+
+
+class InventorySpec(_Spec):
+    """Daily fuel inventory at the camp: tank, deliveries in whole trucks, closures, autonomy.
+
+    Giving this section switches the model from annual fuel accounting to a daily stock with
+    integer trucks and convoys (see :mod:`energyopt.model.logistics`).
+    """
+
+    existing_tank_l: float = Field(0.0, ge=0.0, le=1e8,
+                                   description="Fuel storage already on site (free) [L].")
+    max_tank_l: float = Field(default_factory=_d("logistics.max_tank_l"), ge=0.0, le=1e8,
+                              description="Largest total fuel storage allowed [L].")
+    tank_capex_usd_per_l: float = Field(default_factory=_d("logistics.tank_capex_usd_per_l"),
+                                        ge=0.0, le=100.0,
+                                        description="Cost of new storage [USD/L].")
+    tank_lifetime_years: float = Field(default_factory=_d("logistics.tank_lifetime_years"),
+                                       gt=0.0, le=60.0, description="Tank life [years].")
+    safety_stock_days: float = Field(default_factory=_d("logistics.safety_stock_days"), ge=0.0,
+                                     le=365.0, description="Stock kept at every day end [days "
+                                     "of average burn].")
+    autonomy_days: int = Field(0, ge=0, le=180, description="Resupply denial the camp must "
+                               "survive: the stock at each day start covers the planned burn of "
+                               "the next N days [d]; 0 = no requirement.")
+    convoy_schedule: Literal["free", "weekly", "fortnightly", "monthly"] = Field(
+        "free", description="Days a convoy may arrive: any day, every 7 or 14 days from the "
+        "first modelled day, or one day each calendar month.")
+    convoy_offset_days: int = Field(0, ge=0, le=30, description="Arrival day within the period "
+                                    "(0 = the period's first day; monthly: day of month - 1) [d].")
+    lead_time_days: int = Field(0, ge=0, le=60, description="Days a convoy spends on the road "
+                                "before it arrives; a closed road on any of them stops the "
+                                "arrival [d].")
+    closed_roads: list[ClosedRoad] = Field(default_factory=list,
+                                           description="Date ranges with no arrivals.")
+    max_trucks_per_day: int | None = Field(None, ge=1, le=10_000, description="Most trucks "
+                                           "arriving in one day [-]; default from the tank.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.max_tank_l < self.existing_tank_l:
+            raise ValueError(f"max_tank_l ({self.max_tank_l:g}) must be at least "
+                             f"existing_tank_l ({self.existing_tank_l:g})")
+        period = CONVOY_PERIOD_DAYS[self.convoy_schedule]
+        if self.convoy_schedule != "free" and self.convoy_offset_days >= period:
+            raise ValueError(f"convoy_offset_days ({self.convoy_offset_days}) must be below the "
+                             f"{self.convoy_schedule} period ({period} days)")
+        return self
+
+
 class FuelSpec(_Spec):
-    """Delivered fuel: purchase, transport, convoys and their risk."""
+    """Delivered fuel: purchase, transport, convoys and their risk.
+
+    ``threat_level`` fills ``casualties_per_convoy`` and ``loss_fraction`` from
+    ``data/threat_levels.csv`` when they are not given. ``inventory`` switches on the daily
+    fuel stock with whole truckloads.
+    """
 
     price_usd_per_l: float = Field(default_factory=_d("fuel.price_usd_per_l"), ge=0.0, le=50.0,
                                    description="Purchase price at origin [USD/L].")
@@ -731,13 +804,53 @@ class FuelSpec(_Spec):
                                           description="Cost given to one casualty [USD]; 0 = "
                                                       "risk left out of the objective.")
     max_expected_casualties_per_year: float | None = Field(
-        None, ge=0.0, description="Bound on expected casualties [1/yr].")
-    max_convoys_per_year: float | None = Field(None, ge=0.0,
+        None, ge=0.0, le=1e4, description="Bound on expected casualties [1/yr].")
+    max_convoys_per_year: float | None = Field(None, ge=0.0, le=1e5,
                                                description="Bound on convoys [1/yr].")
     co2_kg_per_l: float = Field(default_factory=_d("fuel.co2_kg_per_l"), ge=0.0, le=5.0,
                                 description="Combustion CO2 [kg/L].")
     energy_kwh_per_l: float = Field(default_factory=_d("fuel.energy_kwh_per_l"), gt=0.0,
                                     le=15.0, description="Fuel energy (LHV) [kWh/L].")
+    density_kg_per_l: float = Field(default_factory=_d("fuel.density_kg_per_l"), ge=0.6,
+                                    le=1.0, description="Fuel density [kg/L].")
+    loss_fraction: float = Field(default_factory=_d("fuel.loss_fraction"), ge=0.0, le=0.9,
+                                 description="Share of the litres loaded lost on the road "
+                                 "(theft, leaks, attack) [-].")
+    casualties_per_truck: float = Field(0.0, ge=0.0, le=10.0,
+                                        description="Expected casualties per truck [-].")
+    casualties_per_convoy_km: float = Field(0.0, ge=0.0, le=0.1, description="Expected "
+                                            "casualties per convoy per route km [1/km].")
+    threat_level: Literal["low", "medium", "high", "extreme"] | None = Field(
+        None, description="Preset of convoy risk (data/threat_levels.csv) for the fields not "
+        "given.")
+    inventory: InventorySpec | None = Field(
+        None, description="Daily fuel stock, whole truckloads, closed roads and autonomy; "
+        "None = annual fuel accounting.")
+
+    #: Fields filled from the threat-level preset (dropped again by ``with_overrides`` so that
+    #: a new ``threat_level`` fills them afresh).
+    _preset_keys: frozenset[str] = PrivateAttr(default_factory=frozenset)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _threat_defaults(cls, raw: Any, handler: Any) -> Any:
+        filled: list[str] = []
+        level = raw.get("threat_level") if isinstance(raw, Mapping) else None
+        if isinstance(level, str) and level in data.THREAT_LEVELS:
+            raw = dict(raw)
+            for key, value in data.threat_level(level).items():
+                if key not in raw:
+                    raw[key] = value
+                    filled.append(key)
+        out = handler(raw)
+        if filled and isinstance(out, FuelSpec):
+            out._preset_keys = frozenset(filled)
+        return out
+
+    @property
+    def casualties_per_convoy_total(self) -> float:
+        """Expected casualties per convoy on the route, before per-truck terms [-]."""
+        return self.casualties_per_convoy + self.casualties_per_convoy_km * self.route_km
 
     @property
     def delivered_usd_per_l(self) -> float:
@@ -1069,6 +1182,8 @@ def _problems_from(exc: ValidationError, raw: Mapping[str, Any]) -> list[Problem
 def _to_raw(scenario: Scenario) -> dict[str, Any]:
     """Dump a scenario to plain data, keeping Series objects (excluded from the dump)."""
     raw: dict[str, Any] = scenario.model_dump(mode="python", exclude_none=False)
+    for key in scenario.fuel._preset_keys:
+        raw["fuel"].pop(key, None)
     if scenario.load.series is not None:
         raw["load"]["series"] = scenario.load.series
     pv = scenario.solar.pv_kw_per_kwp

@@ -27,7 +27,9 @@ EXPECTED_KEYS = {
     "fuel.price_usd_per_l", "fuel.escalation_per_year", "fuel.transport_usd_per_l_km",
     "fuel.escort_usd_per_convoy", "fuel.truck_capacity_l", "fuel.trucks_per_convoy",
     "fuel.casualties_per_convoy", "fuel.value_per_casualty_usd", "fuel.co2_kg_per_l",
-    "fuel.energy_kwh_per_l",
+    "fuel.energy_kwh_per_l", "fuel.loss_fraction", "fuel.density_kg_per_l",
+    "logistics.tank_capex_usd_per_l", "logistics.tank_lifetime_years", "logistics.max_tank_l",
+    "logistics.safety_stock_days",
     "reliability.reserve_load_fraction", "reliability.reserve_pv_fraction",
     "reliability.max_unserved_fraction", "reliability.value_of_lost_load_usd_per_kwh",
     "load.kwh_per_person_per_day", "load.critical_fraction", "load.day_peak_factor",
@@ -74,6 +76,12 @@ PLAUSIBLE = {
     "fuel.value_per_casualty_usd": (100_000.0, 20_000_000.0),
     "fuel.co2_kg_per_l": (2.68, 2.70),
     "fuel.energy_kwh_per_l": (9.5, 10.75),  # LHV .. HHV
+    "fuel.loss_fraction": (0.0, 0.05),  # none .. the 'extreme' preset
+    "fuel.density_kg_per_l": (0.82, 0.845),  # EN 590 range
+    "logistics.tank_capex_usd_per_l": (0.05, 5.0),
+    "logistics.tank_lifetime_years": (5.0, 40.0),
+    "logistics.max_tank_l": (100_000.0, 1e8),
+    "logistics.safety_stock_days": (0.0, 60.0),
     "reliability.reserve_load_fraction": (0.0, 1.0),
     "reliability.reserve_pv_fraction": (0.0, 1.0),
     "reliability.max_unserved_fraction": (0.0, 0.1),
@@ -92,7 +100,7 @@ FRACTIONS = (
     "pv.losses_fraction", "battery.om_fraction_per_year", "battery.min_soc",
     "diesel.min_load_fraction", "reliability.reserve_load_fraction",
     "reliability.reserve_pv_fraction", "reliability.max_unserved_fraction",
-    "load.critical_fraction", "horizon.discount_rate",
+    "load.critical_fraction", "horizon.discount_rate", "fuel.loss_fraction",
 )
 
 SITE_KEYS = [
@@ -367,3 +375,20 @@ def test_missing_data_directory_is_reported(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(data, "data_dir", lambda: tmp_path / "nowhere")
     with pytest.raises(FileNotFoundError, match="technologies.csv"):
         data.technology_defaults()
+
+
+# --- threat levels ---------------------------------------------------------------------------
+
+
+def test_threat_levels_carry_provenance_and_grow_with_the_threat() -> None:
+    table = data.threat_levels()
+    assert set(table["level"]) == set(data.THREAT_LEVELS)
+    assert table["grade"].isin(list(data.GRADES)).all()
+    assert (table["source"].str.len() > 0).all()
+    cas = [data.threat_level(level)["casualties_per_convoy"] for level in data.THREAT_LEVELS]
+    assert cas == sorted(cas)
+    # DOMAIN.md: Iraq FY2007 0.026 (medium) and Afghanistan FY2007 0.042 (high), both grade S
+    assert data.threat_level("medium")["casualties_per_convoy"] == 0.026
+    assert data.threat_level("high")["casualties_per_convoy"] == 0.042
+    with pytest.raises(KeyError, match="severe"):
+        data.threat_level("severe")

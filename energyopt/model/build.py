@@ -23,6 +23,7 @@ from energyopt.model.battery import add_battery
 from energyopt.model.common import CostTerm
 from energyopt.model.diesel import add_diesel
 from energyopt.model.fuel import add_fuel
+from energyopt.model.logistics import add_logistics
 from energyopt.model.params import ModelParams
 from energyopt.model.pv import add_pv
 from energyopt.model.reliability import add_reliability, add_reserve, needs_reserve
@@ -41,7 +42,8 @@ def build_model(p: ModelParams) -> pyo.ConcreteModel:
     Returns
     -------
     pyo.ConcreteModel
-        With blocks ``pv``, ``battery`` (when enabled), ``diesel``, ``fuel``, ``reliability``,
+        With blocks ``pv``, ``battery`` (when enabled), ``diesel``, ``logistics`` (with a
+        daily fuel inventory), ``fuel``, ``reliability``,
         the constraint ``balance`` and the objective ``npc``; ``m.cost_terms`` lists the cost
         terms whose sum is the objective.
     """
@@ -55,6 +57,7 @@ def build_model(p: ModelParams) -> pyo.ConcreteModel:
     add_pv(m, p)
     add_battery(m, p, with_reserve=reserve)
     add_diesel(m, p, with_reserve=reserve)
+    add_logistics(m, p)
     add_fuel(m, p)
     add_reliability(m, p)
     if reserve:

@@ -1,15 +1,20 @@
-r"""Fuel and convoy block (annual accounting; the daily inventory comes with logistics).
+r"""Fuel and convoy block: fuel burned and bought, trucks, convoys, their cost and risk.
 
 Equations
 ---------
 .. math::
 
-    F = \sum_{g,t} w_t f_{g,t} \; [L/yr], \quad T = F / V, \quad K = T / n
+    F = \sum_{g,t} w_t f_{g,t} \; [L/yr], \quad T = F / (V (1 - \lambda)), \quad K = T / n
 
-    \text{casualties} = K \, c, \quad K \le K^{max}, \quad K c \le \text{cas}^{max}
+    \text{casualties} = K \, c + T \, c_T, \quad K \le K^{max},
+    \quad K c + T c_T \le \text{cas}^{max}
 
-Costs: purchase :math:`p F A_e` (escalating), haulage :math:`h d F A_v`, escort
-:math:`e K A_v`, risk :math:`v c K A_v` (annuities weighted by each year's load, see
+With a daily inventory (:mod:`energyopt.model.logistics`), :math:`T` and :math:`K` are its
+annual whole trucks and convoys instead. :math:`c` includes the per-km rate times the route.
+
+Costs: purchase :math:`p F A_e / (1 - \lambda)` (escalating; the litres lost on the road are
+bought too), haulage :math:`h d F A_v / (1 - \lambda)`, escort :math:`e K A_v`, risk
+:math:`v (K c + T c_T) A_v` (:math:`A_v`, :math:`A_e` weighted by each year's load, see
 :mod:`energyopt.model.params`).
 
 ==============  ===============================  =========================================
@@ -18,8 +23,11 @@ symbol          meaning                          input
 :math:`F`       fuel burned [L/yr]               (``m.fuel.fuel_l_per_year``)
 :math:`T, K`    trucks, convoys [1/yr]           ``fuel.truck_capacity_l`` (V),
                                                  ``fuel.trucks_per_convoy`` (n)
-:math:`c, v`    casualties per convoy, value     ``fuel.casualties_per_convoy``,
+:math:`c, v`    casualties per convoy, value     ``fuel.casualties_per_convoy`` (+
+                                                 ``casualties_per_convoy_km`` x km),
                                                  ``fuel.value_per_casualty_usd``
+:math:`c_T`     casualties per truck             ``fuel.casualties_per_truck``
+:math:`\lambda` share lost on the road           ``fuel.loss_fraction``
 :math:`p, h d`  price, haulage per L             ``fuel.price_usd_per_l``,
                                                  ``transport_usd_per_l_km * route_km``
 ==============  ===============================  =========================================
@@ -36,25 +44,38 @@ __all__ = ["add_fuel"]
 
 
 def add_fuel(m: pyo.ConcreteModel, p: ModelParams) -> None:
-    """Add ``m.fuel``: annual fuel, trucks, convoys, their costs, risk and bounds."""
+    """Add ``m.fuel``: annual fuel, trucks, convoys, their costs, risk and bounds.
+
+    With a daily inventory (``m.logistics``), trucks and convoys are its whole deliveries;
+    otherwise they follow from the annual fuel bought.
+    """
     b = m.fuel = pyo.Block()
     d = m.diesel
+    lg = m.component("logistics")
+    keep = 1.0 - p.loss_fraction
     b.fuel_l_per_year = pyo.Var(within=pyo.NonNegativeReals)
     b.fuel_total = pyo.Constraint(
         expr=b.fuel_l_per_year == sum(d.fuel_l_per_year[g] for g in d.G))
-    b.trucks_per_year = pyo.Expression(expr=b.fuel_l_per_year / p.truck_capacity_l)
-    b.convoys_per_year = pyo.Expression(expr=b.trucks_per_year / p.trucks_per_convoy)
-    b.expected_casualties_per_year = pyo.Expression(
-        expr=b.convoys_per_year * p.casualties_per_convoy)
+    if lg is None:
+        b.trucks_per_year = pyo.Expression(
+            expr=b.fuel_l_per_year / (p.truck_capacity_l * keep))
+        b.convoys_per_year = pyo.Expression(expr=b.trucks_per_year / p.trucks_per_convoy)
+    else:
+        b.trucks_per_year = pyo.Expression(expr=lg.trucks_per_year)
+        b.convoys_per_year = pyo.Expression(expr=lg.convoys_per_year)
+    casualties = b.convoys_per_year * p.casualties_per_convoy
+    if p.casualties_per_truck > 0.0:
+        casualties = casualties + b.trucks_per_year * p.casualties_per_truck
+    b.expected_casualties_per_year = pyo.Expression(expr=casualties)
     if p.max_convoys_per_year is not None:
         b.convoy_limit = pyo.Constraint(expr=b.convoys_per_year <= p.max_convoys_per_year)
     if p.max_casualties_per_year is not None:
         b.casualty_limit = pyo.Constraint(
             expr=b.expected_casualties_per_year <= p.max_casualties_per_year)
-    add_cost(m, b, "fuel", "fuel", p.fuel_price_usd_per_l * p.fuel_annuity * b.fuel_l_per_year)
-    add_cost(m, b, "transport", "fuel",
-             p.transport_usd_per_l * p.variable_annuity * b.fuel_l_per_year)
-    add_cost(m, b, "convoys", "convoy",
-             p.escort_usd_per_convoy * p.variable_annuity * b.convoys_per_year)
+    bought = b.fuel_l_per_year / keep
+    add_cost(m, b, "fuel", "fuel", p.fuel_price_usd_per_l * p.fuel_annuity * bought)
+    add_cost(m, b, "transport", "fuel", p.transport_usd_per_l * p.variable_annuity * bought)
+    add_cost(m, b, "convoys", "convoy", p.escort_usd_per_convoy * p.variable_annuity
+             * b.convoys_per_year)
     add_cost(m, b, "convoys", "risk", p.value_per_casualty_usd * p.variable_annuity
              * b.expected_casualties_per_year)

@@ -21,7 +21,10 @@ serve the modelled year's load.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -29,9 +32,9 @@ import numpy as np
 
 from energyopt.inputs import Inputs
 from energyopt.load import annual_load_multipliers
-from energyopt.scenario import Scenario
+from energyopt.scenario import CONVOY_PERIOD_DAYS, InventorySpec, Scenario
 
-__all__ = ["DieselParams", "ModelParams", "model_params", "window_params"]
+__all__ = ["DieselParams", "LogisticsParams", "ModelParams", "model_params", "window_params"]
 
 
 def annuity(rate: float, years: int, growth: float = 0.0,
@@ -84,6 +87,41 @@ class DieselParams:
     om_usd_per_kw_year: float
     om_usd_per_run_hour: float
     wear_usd_per_run_hour: float
+
+
+@dataclass(frozen=True)
+class LogisticsParams:
+    """Daily fuel inventory (see :mod:`energyopt.model.logistics`).
+
+    Days are numbered from the first modelled local calendar day; ``day_of_step`` maps each
+    step to its day (a day may hold fewer steps than a full day: partial days at the ends of
+    the period or of a window, or days shortened by a clock change).
+    """
+
+    #: Day number of each step [-].
+    day_of_step: np.ndarray
+    #: Whether a convoy may arrive, per day number (schedule, closed roads, lead time) [-].
+    arrival_open: np.ndarray
+    existing_tank_l: float
+    max_tank_l: float
+    tank_capex_usd_per_l: float
+    tank_replacement_factor: float
+    tank_salvage_factor: float
+    safety_stock_days: float
+    autonomy_days: int
+    max_trucks_per_day: int
+    #: Stock before the first day [L]; None = cyclic (the last day's closing stock).
+    initial_l: float | None = None
+    #: Least closing stock of the last day [L]; None = no aim beyond cyclic / safety stock.
+    final_min_l: float | None = None
+    #: Planned burn of the days after the period [L/day], for the autonomy look-ahead of a
+    #: window (empty in a cyclic period, which wraps around instead).
+    burn_after_l: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def n_days(self) -> int:
+        """Number of day numbers spanned (the per-day arrays are this long or longer)."""
+        return int(self.arrival_open.size)
 
 
 @dataclass(frozen=True)
@@ -143,6 +181,16 @@ class ModelParams:
     max_unserved_fraction: float
     voll_usd_per_kwh: float
     extra: dict[str, float] = field(default_factory=dict)
+    #: Share of litres loaded lost on the road [-].
+    loss_fraction: float = 0.0
+    #: Expected casualties per truck, beyond the per-convoy rate [-].
+    casualties_per_truck: float = 0.0
+    #: Road distance of supply [km].
+    route_km: float = 0.0
+    #: Fuel density [kg/L].
+    fuel_density_kg_per_l: float = 0.832
+    #: Daily inventory; None = annual fuel accounting.
+    logistics: LogisticsParams | None = None
     #: Stored energy before the first step [kWh]; None = cyclic (the last step's state).
     bat_initial_soc_kwh: float | None = None
     #: Stored energy aimed at after the last step [kWh]; None = no aim beyond cyclic/min SOC.
@@ -158,10 +206,13 @@ class ModelParams:
         Purchase (escalating), haulage, escort and valued risk of the convoys it takes.
         """
         per_convoy_l = self.truck_capacity_l * self.trucks_per_convoy
+        casualties = self.casualties_per_convoy + self.trucks_per_convoy * (
+            self.casualties_per_truck)
         return (self.fuel_price_usd_per_l * self.fuel_annuity
                 + self.variable_annuity * (self.transport_usd_per_l + (
                     self.escort_usd_per_convoy
-                    + self.casualties_per_convoy * self.value_per_casualty_usd) / per_convoy_l))
+                    + casualties * self.value_per_casualty_usd) / per_convoy_l)
+                ) / (1.0 - self.loss_fraction)
 
     @property
     def step_hours_weighted(self) -> np.ndarray:
@@ -268,7 +319,7 @@ def model_params(scenario: Scenario, inputs: Inputs, *, diesel_only: bool = Fals
         escort_usd_per_convoy=fuel.escort_usd_per_convoy,
         truck_capacity_l=fuel.truck_capacity_l,
         trucks_per_convoy=fuel.trucks_per_convoy,
-        casualties_per_convoy=fuel.casualties_per_convoy,
+        casualties_per_convoy=fuel.casualties_per_convoy_total,
         value_per_casualty_usd=fuel.value_per_casualty_usd,
         max_casualties_per_year=fuel.max_expected_casualties_per_year,
         max_convoys_per_year=fuel.max_convoys_per_year,
@@ -277,11 +328,93 @@ def model_params(scenario: Scenario, inputs: Inputs, *, diesel_only: bool = Fals
         reserve_pv_fraction=rel.reserve_pv_fraction,
         max_unserved_fraction=rel.max_unserved_fraction,
         voll_usd_per_kwh=rel.value_of_lost_load_usd_per_kwh,
+        loss_fraction=fuel.loss_fraction,
+        casualties_per_truck=fuel.casualties_per_truck,
+        route_km=fuel.route_km,
+        fuel_density_kg_per_l=fuel.density_kg_per_l,
+        logistics=None if fuel.inventory is None else logistics_params(
+            fuel.inventory, inputs, truck_l=fuel.truck_capacity_l * (1.0 - fuel.loss_fraction),
+            rate=r, years=years, start=h.start),
+    )
+
+
+def logistics_params(spec: InventorySpec, inputs: Inputs, *, truck_l: float, rate: float,
+                     years: int, start: object) -> LogisticsParams:
+    """Days, arrival days and tank figures of the daily inventory.
+
+    Parameters
+    ----------
+    spec : InventorySpec
+        The scenario's ``fuel.inventory``.
+    inputs : Inputs
+        For the local calendar day of each step.
+    truck_l : float
+        Litres one truck delivers after losses [L].
+    rate, years : float, int
+        Discount rate [1/yr] and horizon [years] (tank replacement and salvage).
+    start : datetime.date
+        ``horizon.start`` (day 0 of the weekly and fortnightly schedules).
+
+    Returns
+    -------
+    LogisticsParams
+
+    Warns
+    -----
+    UserWarning
+        When a closed road lies wholly outside the modelled period (it is ignored).
+    """
+    dates = np.array(inputs.index.date)
+    first = dates[0]
+    day_of_step = np.array([(d - first).days for d in dates], dtype=int)
+    n_days = int(day_of_step[-1]) + 1
+    day_dates = [first + dt.timedelta(days=k) for k in range(n_days)]
+    period = CONVOY_PERIOD_DAYS[spec.convoy_schedule]
+    offset = spec.convoy_offset_days
+    if spec.convoy_schedule == "free":
+        scheduled = np.ones(n_days, dtype=bool)
+    elif spec.convoy_schedule == "monthly":
+        scheduled = np.array([d.day - 1 == min(offset, calendar.monthrange(d.year, d.month)[1] - 1)
+                              for d in day_dates])
+    else:
+        assert isinstance(start, dt.date)
+        scheduled = np.array([((d - start).days - offset) % period == 0 for d in day_dates])
+    closed = np.zeros(n_days, dtype=bool)
+    for i, road in enumerate(spec.closed_roads):
+        hit = np.array([road.start <= d <= road.end for d in day_dates])
+        if not hit.any():
+            # a short study of a year with a rainy season simply misses the season
+            warnings.warn(
+                f"fuel.inventory.closed_roads.{i} ({road.start}..{road.end}) lies outside the "
+                f"modelled period {day_dates[0]}..{day_dates[-1]} and is ignored; model the "
+                "closure's dates to size for it", UserWarning, stacklevel=3)
+        closed |= hit
+    # an arrival on day d needs the road open on d and on the lead time's days before it
+    # (wrapping around the period, which is cyclic)
+    blocked = closed.copy()
+    for k in range(1, spec.lead_time_days + 1):
+        blocked |= np.roll(closed, k)
+    most = spec.max_trucks_per_day
+    if most is None:
+        most = max(math.ceil(spec.max_tank_l / truck_l - 1e-9), 1)
+    return LogisticsParams(
+        day_of_step=day_of_step,
+        arrival_open=scheduled & ~blocked,
+        existing_tank_l=spec.existing_tank_l,
+        max_tank_l=spec.max_tank_l,
+        tank_capex_usd_per_l=spec.tank_capex_usd_per_l,
+        tank_replacement_factor=replacement_factor(rate, years, spec.tank_lifetime_years),
+        tank_salvage_factor=salvage_factor(rate, years, spec.tank_lifetime_years),
+        safety_stock_days=spec.safety_stock_days,
+        autonomy_days=spec.autonomy_days,
+        max_trucks_per_day=int(most),
     )
 
 
 def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: float | None,
-                  final_soc_min_kwh: float | None, soft: bool = False) -> ModelParams:
+                  final_soc_min_kwh: float | None, soft: bool = False,
+                  fuel_initial_l: float | None = None, fuel_final_min_l: float | None = None,
+                  fuel_burn_after_l: np.ndarray | None = None) -> ModelParams:
     """Parameters of steps ``start:stop`` of ``p`` as a model of their own.
 
     The battery starts from ``initial_soc_kwh`` instead of being cyclic and ends with at least
@@ -292,6 +425,12 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
     Costs that do not depend on the steps (capex, fixed O&M) are kept whole, so a window's
     objective differs from the year's by terms that are constant once the sizes are fixed.
 
+    With a daily fuel inventory, the tank starts from ``fuel_initial_l`` and ends with at least
+    ``fuel_final_min_l`` (exactly like the battery), and the autonomy look-ahead of the last
+    days reads the planned burn of the days after the window from ``fuel_burn_after_l``. The
+    annual convoy and casualty limits are not scaled into the window (whole convoys cannot meet
+    a window's share of an annual bound); the full-year solve that follows enforces them.
+
     Parameters
     ----------
     p : ModelParams
@@ -300,6 +439,10 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
         First step and one past the last step of the window.
     initial_soc_kwh, final_soc_min_kwh : float or None
         Battery energy before the window and least energy after it [kWh].
+    fuel_initial_l, fuel_final_min_l : float or None
+        Fuel stock before the window and least stock after it [L] (daily inventory only).
+    fuel_burn_after_l : numpy.ndarray, optional
+        Planned burn of the days after the window [L/day] (daily inventory only).
 
     Returns
     -------
@@ -309,8 +452,16 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
         raise ValueError(f"window {start}:{stop} is outside the {p.n_steps} steps")
     cut = slice(start, stop)
     share = float(p.step_hours_weighted[cut].sum() / p.step_hours_weighted.sum())
+    lg = p.logistics
+    if lg is not None:
+        lg = replace(lg, day_of_step=lg.day_of_step[cut], initial_l=fuel_initial_l,
+                     final_min_l=fuel_final_min_l,
+                     burn_after_l=np.zeros(0) if fuel_burn_after_l is None
+                     else np.asarray(fuel_burn_after_l, dtype=float))
+    scale_limits = lg is None
     return replace(
         p,
+        logistics=lg,
         n_steps=stop - start,
         duration_h=p.duration_h[cut],
         weight=p.weight[cut],
@@ -318,9 +469,9 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
         critical_kw=p.critical_kw[cut],
         pv_avail_kw_per_kwp=p.pv_avail_kw_per_kwp[cut],
         bat_retention_per_step=p.bat_retention_per_step[cut],
-        max_casualties_per_year=None if p.max_casualties_per_year is None
+        max_casualties_per_year=None if p.max_casualties_per_year is None or not scale_limits
         else p.max_casualties_per_year * share,
-        max_convoys_per_year=None if p.max_convoys_per_year is None
+        max_convoys_per_year=None if p.max_convoys_per_year is None or not scale_limits
         else p.max_convoys_per_year * share,
         bat_initial_soc_kwh=initial_soc_kwh,
         bat_final_soc_min_kwh=final_soc_min_kwh,

@@ -1,0 +1,336 @@
+"""Daily fuel inventory, convoys, closed roads, autonomy, risk and the Pareto front.
+
+Hand expectations: the test camp burns a known, constant amount of fuel (one 200 kW unit
+serving 100 kW: 0.08 x 200 + 0.25 x 100 = 41 L/h, 984 L/day), so tank sizes, deliveries and
+stock levels follow in closed form. Numbers are never copied from a run.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+
+import energyopt as eo
+from energyopt.model import build_model, model_params
+from energyopt.model.params import window_params
+from energyopt.results import autonomy_days
+
+BURN_L_PER_DAY = 24.0 * (0.08 * 200.0 + 0.25 * 100.0)  # 984 L/day
+
+
+def _camp(days: int = 14, step_minutes: int = 60, **inventory: Any) -> dict[str, Any]:
+    """Diesel-only camp of constant burn with a daily inventory; convoys free of cost."""
+    inv: dict[str, Any] = {"tank_capex_usd_per_l": 10.0, "safety_stock_days": 0.0,
+                           "max_tank_l": 1e6}
+    inv.update(inventory)
+    return {
+        "name": "logistics camp",
+        "site": "gao",
+        "horizon": {"days": days, "step_minutes": step_minutes, "years": 3,
+                    "discount_rate": 0.1},
+        "load": {"constant_kw": 100.0},
+        "solar": {"max_kwp": 0.0},
+        "battery": {"max_kwh": 0.0},
+        "diesel": {"units": [{
+            "name": "g", "rated_kw": 200.0, "existing": 1, "max_count": 1,
+            "capex_usd": 100_000.0, "fuel_intercept_l_per_h_per_kw": 0.08,
+            "fuel_slope_l_per_kwh": 0.25, "min_load_fraction": 0.3}]},
+        "fuel": {"price_usd_per_l": 1.0, "route_km": 500.0, "escort_usd_per_convoy": 0.0,
+                 "truck_capacity_l": 30_000.0, "trucks_per_convoy": 10.0,
+                 "casualties_per_convoy": 0.0, "value_per_casualty_usd": 0.0,
+                 "inventory": inv},
+        "reliability": {"reserve_load_fraction": 0.0, "reserve_pv_fraction": 0.0,
+                        "max_unserved_fraction": 0.0},
+        "solver": {"mip_rel_gap": 1e-6, "time_limit_s": 60},
+    }
+
+
+def _with(raw: dict[str, Any], **fuel: Any) -> dict[str, Any]:
+    out = copy.deepcopy(raw)
+    out["fuel"].update(fuel)
+    return out
+
+
+def _solve(raw: dict[str, Any]) -> eo.SizingResult:
+    return eo.optimize(eo.load_scenario(raw), baseline=False)
+
+
+@pytest.mark.parametrize(("safety_days", "step_minutes"), [(0.0, 60), (2.0, 60), (3.0, 180)])
+def test_weekly_convoy_needs_seven_days_plus_safety_stock(safety_days: float,
+                                                          step_minutes: int) -> None:
+    result = _solve(_camp(convoy_schedule="weekly", safety_stock_days=safety_days,
+                          step_minutes=step_minutes))
+    # storage is dear and convoys free: a convoy every week, the tank holds the week's burn
+    # just after the arrival and the safety stock is left at the week's end
+    need = (7.0 + safety_days) * BURN_L_PER_DAY
+    assert result.sizes["fuel_tank_l"] == pytest.approx(need, rel=1e-6)
+    daily = result.fuel_daily
+    assert daily is not None
+    assert daily["stock_l"].min() == pytest.approx(safety_days * BURN_L_PER_DAY, abs=1e-3)
+    # arrivals only on the weekly days, in whole trucks
+    arrivals = daily.index[daily["trucks"] > 0]
+    assert all((d - daily.index[0]).days % 7 == 0 for d in arrivals)
+    np.testing.assert_allclose(daily["trucks"], np.round(daily["trucks"]), atol=1e-9)
+    # a 14-day cyclic period delivers what it burns
+    assert daily["delivered_l"].sum() == pytest.approx(14 * BURN_L_PER_DAY, rel=1e-9)
+    assert "fuel_inventory" in result.checks
+
+
+def test_fuel_delivered_equals_fuel_burned_plus_losses() -> None:
+    raw = _with(_camp(days=7), loss_fraction=0.1, truck_capacity_l=5000.0)
+    result = _solve(raw)
+    k, daily = result.kpis, result.fuel_daily
+    assert daily is not None
+    fuel = 7 * BURN_L_PER_DAY * 365.0 / 7.0
+    assert k["fuel_l_per_year"] == pytest.approx(fuel, rel=1e-9)
+    assert k["fuel_bought_l_per_year"] == pytest.approx(fuel / 0.9, rel=1e-9)
+    w = daily["weight"].to_numpy()
+    assert float((w * daily["delivered_l"]).sum()) == pytest.approx(fuel, rel=1e-9)
+    # each truck lands 4,500 L: at least the burn / 4,500 trucks, all whole
+    assert daily["trucks"].sum() >= 7 * BURN_L_PER_DAY / 4500.0 - 1e-9
+    np.testing.assert_allclose(daily["trucks"], np.round(daily["trucks"]), atol=1e-9)
+    assert (daily["delivered_l"] <= 4500.0 * daily["trucks"] + 1e-6).all()
+
+
+def test_tank_too_small_is_diagnosed_by_the_precheck() -> None:
+    raw = _camp(convoy_schedule="weekly", safety_stock_days=2.0, max_tank_l=8000.0)
+    with pytest.raises(eo.InfeasibleScenarioError, match="tank") as info:
+        _solve(raw)
+    assert any("tank" in r for r in info.value.requirements)
+    # 9 days of burn would fit
+    _solve(_camp(convoy_schedule="weekly", safety_stock_days=2.0,
+                 max_tank_l=9 * BURN_L_PER_DAY + 1.0))
+
+
+def test_tank_too_small_with_pv_allowed_is_diagnosed_by_the_elastic_solve() -> None:
+    raw = _camp(convoy_schedule="weekly", safety_stock_days=2.0, max_tank_l=6000.0)
+    raw["solar"] = {"max_kwp": 1.0}  # PV allowed: the closed form does not apply
+    with pytest.raises(eo.InfeasibleScenarioError) as info:
+        _solve(raw)
+    assert any("fuel inventory" in r for r in info.value.requirements), info.value
+
+
+def test_autonomy_target_is_met_and_reported() -> None:
+    result = _solve(_camp(autonomy_days=5, safety_stock_days=0.0))
+    # cheapest tank with free daily convoys: the stock at every day start covers 5 days of burn
+    # and one day's delivery arrives on top: tank = 6 days of burn
+    assert result.sizes["fuel_tank_l"] == pytest.approx(6 * BURN_L_PER_DAY, rel=1e-6)
+    assert result.kpis["autonomy_days"] >= 5
+
+
+def test_autonomy_days_counts_whole_days() -> None:
+    burn = np.array([10.0, 10.0, 10.0, 10.0])
+    got = autonomy_days(np.array([25.0, 10.0, 0.0, 40.0]), burn, cyclic=True)
+    np.testing.assert_array_equal(got, [2, 1, 0, 4])
+    assert autonomy_days(np.array([5.0]), np.zeros(1))[0] == 3650
+
+
+def test_closed_road_forces_storage_when_storage_is_cheap() -> None:
+    raw = _camp(days=30, step_minutes=180, tank_capex_usd_per_l=0.01,
+                closed_roads=[{"start": "2025-01-06", "end": "2025-01-25",
+                               "reason": "rainy season"}])
+    raw["fuel"]["escort_usd_per_convoy"] = 1000.0
+    result = _solve(raw)
+    # 20 days closed: the arrival on Jan 5 must carry the camp to Jan 26
+    assert result.sizes["fuel_tank_l"] >= 21 * BURN_L_PER_DAY * (1 - 1e-6)
+    daily = result.fuel_daily
+    assert daily is not None
+    closed = (daily.index >= np.datetime64("2025-01-06")) & (
+        daily.index <= np.datetime64("2025-01-25"))
+    assert daily["trucks"].to_numpy()[closed].sum() == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cheap", ["storage", "solar"])
+def test_sixty_day_closure_is_bridged_by_storage_or_by_pv_and_battery(cheap: str) -> None:
+    raw = _camp(days=90, step_minutes=180,
+                closed_roads=[{"start": "2025-01-11", "end": "2025-03-11"}])
+    raw["solar"] = {"max_kwp": 600.0, "capex_usd_per_kwp": 100.0 if cheap == "solar" else 1e4}
+    raw["battery"] = {"max_kwh": 3000.0,
+                      "capex_usd_per_kwh": 50.0 if cheap == "solar" else 5000.0}
+    raw["fuel"]["inventory"]["tank_capex_usd_per_l"] = 0.01 if cheap == "storage" else 50.0
+    result = _solve(raw)
+    sixty_days_diesel = 60 * BURN_L_PER_DAY
+    if cheap == "storage":
+        assert result.sizes["pv_kwp"] == pytest.approx(0.0, abs=1e-6)
+        assert result.sizes["fuel_tank_l"] >= sixty_days_diesel
+    else:
+        assert result.sizes["pv_kwp"] > 0.0
+        assert result.sizes["fuel_tank_l"] < sixty_days_diesel
+
+
+def _risky(value: float, bound: float | None = None) -> dict[str, Any]:
+    raw = _camp(days=14, tank_capex_usd_per_l=2.0, max_tank_l=60_000.0)
+    raw["fuel"].update(escort_usd_per_convoy=1.0, casualties_per_convoy=0.05,
+                       value_per_casualty_usd=value, truck_capacity_l=2000.0,
+                       trucks_per_convoy=5.0, max_expected_casualties_per_year=bound)
+    return raw
+
+
+def test_higher_value_per_casualty_never_increases_convoys() -> None:
+    convoys = [_solve(_risky(v)).kpis["convoys_per_year"] for v in (0.0, 2e5, 5e6)]
+    assert convoys[0] >= convoys[1] - 1e-9 >= convoys[2] - 2e-9
+    assert convoys[0] > convoys[2]
+
+
+def test_tighter_casualty_bound_never_lowers_cost() -> None:
+    free = _solve(_risky(0.0))
+    top = free.kpis["expected_casualties_per_year"]
+    costs = [free.kpis["npc_usd"]]
+    for share in (0.7, 0.4):
+        r = _solve(_risky(0.0, bound=share * top))
+        assert r.kpis["expected_casualties_per_year"] <= share * top * (1 + 1e-6)
+        costs.append(r.kpis["npc_usd"])
+    assert costs[0] <= costs[1] * (1 + 1e-9) <= costs[2] * (1 + 1e-9)
+    assert costs[2] > costs[0]
+
+
+def test_pareto_front_is_monotone() -> None:
+    front = eo.pareto(eo.load_scenario(_risky(0.0)), "expected_casualties_per_year", points=4)
+    assert list(front["point"]) == [0, 1, 2, 3]
+    assert (front["status"] == "optimal").all()
+    cas = front["expected_casualties_per_year"].to_numpy()
+    cost = front["npc_usd"].to_numpy()
+    bound = front["bound"].to_numpy()
+    assert (cas[1:] <= bound[1:] * (1 + 1e-6) + 1e-9).all()
+    assert (np.diff(cost) >= -1e-6 * cost[:-1]).all()
+    assert cas[-1] < cas[0]
+    # the least-risk end: no design with fewer whole convoys fits the tank of 60,000 L
+    # (14 days x 984 L = 13,776 L need 2 trucks of 2,000 L a day at most 5 per convoy)
+    assert front["convoys_per_year"].iloc[-1] <= front["convoys_per_year"].iloc[0]
+
+
+def test_threat_level_fills_defaults_and_given_values_win() -> None:
+    raw = _camp()
+    del raw["fuel"]["casualties_per_convoy"]
+    raw["fuel"]["threat_level"] = "high"
+    s = eo.load_scenario(raw)
+    assert s.fuel.casualties_per_convoy == pytest.approx(0.042)
+    assert s.fuel.loss_fraction == pytest.approx(0.02)
+    # a new threat level fills the preset fields afresh; a given value stays
+    extreme = s.with_overrides({"fuel.threat_level": "extreme"})
+    assert extreme.fuel.casualties_per_convoy == pytest.approx(0.25)
+    raw["fuel"]["casualties_per_convoy"] = 0.1
+    given = eo.load_scenario(raw)
+    assert given.fuel.casualties_per_convoy == pytest.approx(0.1)
+    assert given.with_overrides({"fuel.threat_level": "low"}).fuel.casualties_per_convoy == (
+        pytest.approx(0.1))
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"closed_roads": [{"start": "2025-03-10", "end": "2025-03-01"}]},
+     "fuel.inventory.closed_roads.0"),
+    ({"convoy_schedule": "weekly", "convoy_offset_days": 9}, "fuel.inventory"),
+    ({"convoy_schedule": "daily"}, "fuel.inventory.convoy_schedule"),
+    ({"autonomy_days": -1}, "fuel.inventory.autonomy_days"),
+    ({"tank_l": 5000}, "fuel.inventory.tank_l"),
+    ({"max_tank_l": 10.0, "existing_tank_l": 20.0}, "fuel.inventory"),
+])
+def test_malformed_logistics_input_names_the_field(change: dict[str, Any], field: str) -> None:
+    raw = _camp()
+    raw["fuel"]["inventory"].update(change)
+    with pytest.raises(eo.ScenarioError) as info:
+        eo.load_scenario(raw)
+    assert any(p.field == field for p in info.value.problems), info.value
+
+
+def test_closed_road_outside_the_period_warns_and_is_ignored() -> None:
+    raw = _camp(closed_roads=[{"start": "2026-07-01", "end": "2026-08-01"}])
+    with pytest.warns(UserWarning, match=r"closed_roads\.0 .* is ignored"):
+        p = model_params(eo.load_scenario(raw), eo.build_inputs(eo.load_scenario(raw)))
+    open_road = eo.load_scenario(_camp())
+    q = model_params(open_road, eo.build_inputs(open_road))
+    assert p.logistics is not None
+    assert q.logistics is not None
+    np.testing.assert_array_equal(p.logistics.arrival_open, q.logistics.arrival_open)
+
+
+def test_unknown_threat_level_is_a_scenario_error() -> None:
+    raw = _camp()
+    raw["fuel"]["threat_level"] = "severe"
+    with pytest.raises(eo.ScenarioError, match="threat_level"):
+        eo.load_scenario(raw)
+
+
+def test_window_params_carry_the_fuel_stock() -> None:
+    s = eo.load_scenario(_camp(days=3, autonomy_days=2))
+    p = model_params(s, eo.build_inputs(s))
+    wp = window_params(p, 24, 48, initial_soc_kwh=None, final_soc_min_kwh=None,
+                       fuel_initial_l=5000.0, fuel_final_min_l=3000.0,
+                       fuel_burn_after_l=np.array([BURN_L_PER_DAY]))
+    assert wp.logistics is not None
+    assert wp.logistics.initial_l == 5000.0
+    assert wp.logistics.final_min_l == 3000.0
+    np.testing.assert_array_equal(wp.logistics.day_of_step, np.ones(24, dtype=int))
+    m = build_model(wp)
+    assert len(m.logistics.D) == 1
+    # with no arrival allowed the window's one day must start with its own burn plus the
+    # next day's (autonomy 2): 5000 >= 2 x 984 holds, so the block builds a feasible window
+    assert m.logistics.component("autonomy") is not None
+
+
+def test_two_stage_route_keeps_whole_deliveries() -> None:
+    raw = _camp(days=7, convoy_schedule="free")
+    raw["solver"] = {"strategy": "two_stage", "mip_rel_gap": 1e-4, "time_limit_s": 60}
+    result = _solve(raw)
+    daily = result.fuel_daily
+    assert daily is not None
+    np.testing.assert_allclose(daily["trucks"], np.round(daily["trucks"]), atol=1e-9)
+    assert "fuel_inventory" in result.checks
+    # a day's delivery lands before its burn: the cheapest tank holds one day
+    assert result.sizes["fuel_tank_l"] == pytest.approx(BURN_L_PER_DAY, rel=1e-6)
+
+
+def test_cli_pareto_prints_the_table_and_writes_csv(tmp_path: Any) -> None:
+    import pandas as pd
+    import yaml
+    from typer.testing import CliRunner
+
+    from energyopt import cli
+
+    path = tmp_path / "risky.yaml"
+    path.write_text(yaml.safe_dump(_risky(0.0)), encoding="utf-8")
+    done = CliRunner().invoke(cli.app, ["pareto", str(path), "--points", "3", "--out",
+                                        str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    assert "convoys/yr" in done.output
+    front = pd.read_csv(tmp_path / "out" / "pareto.csv")
+    assert len(front) == 3
+    assert front["npc_usd"].is_monotonic_increasing
+    run = CliRunner().invoke(cli.app, ["run", str(path), "--out", str(tmp_path / "run")])
+    assert run.exit_code == 0, run.output
+    for label in ("convoys/yr", "truck-km/yr", "expected casualties/yr", "autonomy (days)",
+                  "fuel, busiest month (t)", "fully burdened fuel (USD/L)", "fuel storage"):
+        assert label in run.output
+    assert (tmp_path / "run" / "fuel_daily.csv").is_file()
+
+
+def test_no_arrival_day_is_diagnosed() -> None:
+    raw = _camp(days=7, closed_roads=[{"start": "2025-01-01", "end": "2025-01-07"}])
+    with pytest.raises(eo.InfeasibleScenarioError, match="no day of the modelled period"):
+        _solve(raw)
+
+
+def test_front_of_one_point_when_least_cost_is_least_risk() -> None:
+    raw = _camp(days=7)  # convoys free of cost and risk: one design
+    raw["fuel"]["casualties_per_convoy"] = 0.01
+    raw["fuel"]["value_per_casualty_usd"] = 1e9  # risk dominates: least cost = least risk
+    front = eo.pareto(eo.load_scenario(raw), "convoys_per_year", points=5)
+    assert len(front) == 1
+
+
+def test_a_looser_point_never_keeps_a_dearer_design() -> None:
+    from energyopt.pareto import _repair_dominated
+
+    rows = [{"point": 0, "bound": np.nan, "status": "feasible", "npc_usd": 10.0, "pv_kwp": 1.0},
+            {"point": 1, "bound": 2.0, "status": "optimal", "npc_usd": 8.0, "pv_kwp": 2.0},
+            {"point": 2, "bound": 1.0, "status": "optimal", "npc_usd": 9.0, "pv_kwp": 3.0}]
+    _repair_dominated(rows)
+    assert [r["npc_usd"] for r in rows] == [8.0, 8.0, 9.0]
+    assert rows[0]["pv_kwp"] == 2.0
+    assert rows[0]["point"] == 0
+    assert np.isnan(rows[0]["bound"])
+    assert "design of point 1" in rows[0]["status"]
