@@ -198,6 +198,8 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
         # no round ran (LP integral) or none was usable: design from the latest sizes
         design = _design(m, p, scenario, max(left(), 1.0))
         if design is None:
+            design = _simple_design(m, p, scenario)
+        if design is None:
             raise SolverError(f"{scenario.name}: no feasible design was found within "
                               f"{limit:.0f} s; raise solver.time_limit_s")
         best_m, best, how = design
@@ -310,6 +312,39 @@ def _design(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario, budget_s: 
         log.info("full-year dispatch with fixed sizes failed (%s)", exc)
         return None
     return full, info, f"by one dispatch MILP (dispatch gap {info.mip_gap:.2%})"
+
+
+def _simple_design(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario
+                   ) -> tuple[pyo.ConcreteModel, SolveInfo, str] | None:
+    """Return a design that is feasible by construction, for when the time ran out.
+
+    Units online cover the load plus its reserve on their own in every step (largest unit
+    types first, at most ``max_count``); unit counts are the most needed; PV, battery and the
+    dispatch then come from one LP (whole deliveries, when the inventory is on, make it a small
+    MILP). Costly in fuel, but a design with an honest gap rather than none.
+    """
+    full = build_model(p)
+    units = sorted(p.diesel, key=lambda u: -u.rated_kw)
+    need = (1.0 + p.reserve_load_fraction) * p.load_kw
+    online = {u.name: np.zeros(p.n_steps, dtype=int) for u in units}
+    left_kw = need.copy()
+    for u in units:
+        n = np.minimum(np.ceil(np.clip(left_kw, 0.0, None) / u.rated_kw - 1e-9), u.max_count)
+        online[u.name] = n.astype(int)
+        left_kw = left_kw - n * u.rated_kw
+    for u in units:
+        count = max(int(online[u.name].max()), u.existing)
+        full.diesel.count[u.name].fix(count)
+        for t in range(p.n_steps):
+            full.diesel.online[u.name, t].fix(int(online[u.name][t]))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            info = solve_model(full, _settings(scenario, 60.0))
+    except (InfeasibleScenarioError, SolverError) as exc:
+        log.info("the simple design failed (%s)", exc)
+        return None
+    return full, info, "by a simple rule (diesel covers load and reserve; time ran out)"
 
 
 def _windowed_online(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario,

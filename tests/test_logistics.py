@@ -144,10 +144,14 @@ def test_closed_road_forces_storage_when_storage_is_cheap() -> None:
 
 
 @pytest.mark.slow
+# the assertions below hold for any incumbent of the right kind; on a busy machine the solve
+# may stop at its time limit, which is a warning, not a failure here
+@pytest.mark.filterwarnings("ignore:HiGHS stopped at its limit:RuntimeWarning")
 @pytest.mark.parametrize("cheap", ["storage", "solar"])
 def test_sixty_day_closure_is_bridged_by_storage_or_by_pv_and_battery(cheap: str) -> None:
     raw = _camp(days=90, step_minutes=180,
                 closed_roads=[{"start": "2025-01-11", "end": "2025-03-11"}])
+    raw["solver"] = {"mip_rel_gap": 0.005, "time_limit_s": 120}
     raw["solar"] = {"max_kwp": 600.0, "capex_usd_per_kwp": 100.0 if cheap == "solar" else 1e4}
     raw["battery"] = {"max_kwh": 3000.0,
                       "capex_usd_per_kwh": 50.0 if cheap == "solar" else 5000.0}
