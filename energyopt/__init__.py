@@ -16,6 +16,7 @@ from energyopt.errors import (
 )
 from energyopt.inputs import Inputs, build_inputs
 from energyopt.optimize import optimize
+from energyopt.report import render_markdown, render_report
 from energyopt.results import SizingResult
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo
@@ -34,6 +35,8 @@ __all__ = [
     "build_inputs",
     "load_scenario",
     "optimize",
+    "render_markdown",
+    "render_report",
 ]
 
 __version__ = "0.1.0"
