@@ -18,6 +18,7 @@ from energyopt.errors import (
 from energyopt.inputs import Inputs, build_inputs
 from energyopt.optimize import optimize
 from energyopt.pareto import pareto
+from energyopt.report import render_markdown, render_report
 from energyopt.results import SizingResult
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo
@@ -37,6 +38,8 @@ __all__ = [
     "load_scenario",
     "optimize",
     "pareto",
+    "render_markdown",
+    "render_report",
 ]
 
 __version__ = "0.1.0"

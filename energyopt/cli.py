@@ -2,7 +2,8 @@
 
 Verbs::
 
-    energyopt run SCENARIO.yaml [--out DIR] [--set key=value ...] [--no-baseline]
+    energyopt run SCENARIO.yaml [--out DIR] [--report FILE.html] [--set key=value ...]
+                                [--no-baseline]
     energyopt validate SCENARIO.yaml [--set key=value ...]
     energyopt sites
     energyopt pareto SCENARIO.yaml [--points N] [--metric M] [--out DIR] [--set key=value ...]
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -41,6 +41,8 @@ from energyopt.errors import (
 from energyopt.inputs import Inputs, build_inputs
 from energyopt.optimize import optimize
 from energyopt.pareto import METRICS, pareto
+from energyopt.report import render_markdown, render_report
+from energyopt.report.format import fmt_number, fmt_percent, fmt_seconds, is_missing
 from energyopt.results import SizingResult
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo
@@ -141,68 +143,8 @@ def _setup_logging(verbose: bool) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Number formatting (display only; stored data are never rounded)
+# Plain-text tables (numbers are formatted by energyopt.report.format, for display only)
 # --------------------------------------------------------------------------------------------
-def _missing(value: float | None) -> bool:
-    return value is None or not math.isfinite(value)
-
-
-def fmt_number(value: float | None, decimals: int | None = None, *, sign: bool = False) -> str:
-    """Format a number for people: thousands separators and sensible decimals.
-
-    Parameters
-    ----------
-    value : float or None
-        The number; None, NaN and infinities show as ``n/a``.
-    decimals : int, optional
-        Fixed decimals; by default 0 from 100 up, 1 from 10, 2 from 1, and three significant
-        digits below 1.
-    sign : bool
-        Always show the sign.
-
-    Returns
-    -------
-    str
-        The formatted number.
-    """
-    if _missing(value):
-        return "n/a"
-    assert value is not None
-    plus = "+" if sign else ""
-    if decimals is None:
-        size = abs(value)
-        if size == 0:
-            return "0"
-        if size < 1:
-            text = f"{value:{plus}.3g}"
-            return text if "e" not in text else f"{value:{plus}.2e}"
-        decimals = 0 if size >= 100 else 1 if size >= 10 else 2
-    text = f"{value:{plus},.{decimals}f}"
-    if text.lstrip("+-") == f"{0:.{decimals}f}":  # no '-0' or '+0.0'
-        return f"{0:.{decimals}f}"
-    return text
-
-
-def fmt_percent(fraction: float | None, decimals: int = 2) -> str:
-    """Format a fraction as a percentage; tiny non-zero values keep two significant digits."""
-    if _missing(fraction):
-        return "n/a"
-    assert fraction is not None
-    pct = 100.0 * fraction
-    if pct != 0 and abs(pct) < 10 ** -decimals:
-        return f"{pct:.2g}%"
-    return f"{pct:.{decimals}f}%"
-
-
-def fmt_seconds(seconds: float) -> str:
-    """Format a duration [s]."""
-    if seconds < 10:
-        return f"{seconds:.2f} s"
-    if seconds < 600:
-        return f"{seconds:.1f} s"
-    return f"{seconds / 60:.1f} min"
-
-
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]],
            align: str, indent: str = "  ") -> str:
     """Plain-text table; ``align`` holds one of 'l' or 'r' per column."""
@@ -246,7 +188,7 @@ def _kpi(result: SizingResult | None, key: str) -> float | None:
 
 
 def _difference(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None or _missing(a) or _missing(b) else a - b
+    return None if a is None or b is None or is_missing(a) or is_missing(b) else a - b
 
 
 def kpi_table(result: SizingResult) -> str:
@@ -417,13 +359,13 @@ def run(
     no_baseline: Annotated[bool, typer.Option(
         "--no-baseline", help="Skip the diesel-only baseline solve.")] = False,
     report: Annotated[Path | None, typer.Option(
-        "--report", help="Write an HTML report (not available yet).", show_default=False,
-        metavar="FILE.html")] = None,
+        "--report", help="Also write the sizing report as one self-contained HTML file.",
+        show_default=False, metavar="FILE.html")] = None,
 ) -> None:
-    """Size the camp, print a summary and write result.json and CSV files."""
-    if report is not None:
-        _err(f"HTML reports are not available yet (--report {report}); run without --report. "
-             "result.json and the CSV files are written to --out.")
+    """Size the camp, print a summary; write result.json, summary.md and CSV files."""
+    if report is not None and report.suffix.lower() not in (".html", ".htm"):
+        _err(f"Option error: --report {report}: the report is an HTML file; give a name "
+             "ending in .html, e.g. --report gao.html")
         raise typer.Exit(EXIT_SCENARIO)
     folder = out if out is not None else Path("out") / scenario_path.stem
     with _cli_errors():
@@ -435,12 +377,22 @@ def run(
         typer.echo(summary(result, scenario, inputs))
     try:
         written = [result.to_json(folder / "result.json"), *result.to_csv(folder)]
+        md = folder / "summary.md"
+        md.write_text(render_markdown(result, scenario=scenario), encoding="utf-8")
+        written.append(md)
     except OSError as exc:
         _err(f"error: cannot write the results to {folder}: {exc}")
         raise typer.Exit(1) from None
     typer.echo("")
     typer.echo(f"Wrote {len(written)} files to {folder}: "
                + ", ".join(p.name for p in written))
+    if report is not None:
+        try:
+            path = render_report(result, report, scenario=scenario, inputs=inputs)
+        except OSError as exc:
+            _err(f"error: cannot write the report {report}: {exc}")
+            raise typer.Exit(1) from None
+        typer.echo(f"Wrote the report to {path}")
 
 
 @app.command()

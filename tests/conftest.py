@@ -21,3 +21,23 @@ def tiny() -> dict[str, Any]:
             "units": [{"name": "g200", "rated_kw": 200, "existing": 2, "max_count": 3}],
         },
     }
+
+
+@pytest.fixture(scope="session")
+def small_camp() -> dict[str, Any]:
+    """Return a small scenario dict whose design uses PV, a battery and running generators.
+
+    Gao, four days across a month boundary (30 March to 2 April), flat 200 kW, PV capped at
+    400 kWp and the battery at 500 kWh; solved in about two seconds. Session-wide: do not
+    mutate it.
+    """
+    return {
+        "name": "small camp",
+        "site": "gao",
+        "horizon": {"days": 4, "start": "2025-03-30"},
+        "load": {"constant_kw": 200},
+        "solar": {"max_kwp": 400},
+        "battery": {"max_kwh": 500},
+        "solver": {"mip_rel_gap": 0.02},
+        "diesel": {"units": [{"name": "g200", "rated_kw": 200, "existing": 2, "max_count": 3}]},
+    }

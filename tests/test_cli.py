@@ -95,7 +95,8 @@ def test_run_tiny_scenario(tiny_yaml: Path, tmp_path: Path) -> None:
     result = runner.invoke(cli.app, ["run", str(tiny_yaml), "--set", "fuel.price_usd_per_l=2.0",
                                      "--out", str(out)])
     assert result.exit_code == 0, result.output
-    for name in ("result.json", "kpis.csv", "dispatch.csv", "sizes.csv", "costs.csv"):
+    for name in ("result.json", "kpis.csv", "dispatch.csv", "sizes.csv", "costs.csv",
+                 "summary.md"):
         assert (out / name).is_file(), name
     stored = json.loads((out / "result.json").read_text(encoding="utf-8"))
     design, diesel_only, saving = (_number(c) for c in _row(result.stdout, "NPC (USD)"))
@@ -148,16 +149,46 @@ def test_validate_bad_set_value(tiny_yaml: Path) -> None:
     assert "fuel.price_usd_per_l" in result.stderr
 
 
-def test_run_report_not_available(tiny_yaml: Path, monkeypatch: pytest.MonkeyPatch,
-                                  tmp_path: Path) -> None:
+def test_run_writes_report_and_summary_md(tiny_yaml: Path, tmp_path: Path) -> None:
+    out, report = tmp_path / "out", tmp_path / "reports" / "tiny.html"
+    result = runner.invoke(cli.app, ["run", str(tiny_yaml), "--out", str(out),
+                                     "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    html = report.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "Sizing report: tiny camp" in html
+    assert f"Wrote the report to {report}" in result.stdout
+    stored = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    assert f'data-key="design:npc_usd" data-value="{stored["kpis"]["npc_usd"]!r}"' in html
+    md = (out / "summary.md").read_text(encoding="utf-8")
+    assert md.startswith("# tiny camp\n")
+    npc = next(line for line in md.splitlines() if line.startswith("| net present cost |"))
+    assert _number(npc.split("|")[3]) == round(stored["kpis"]["npc_usd"])
+    assert "summary.md" in result.stdout
+
+
+def test_run_report_needs_html_name(tiny_yaml: Path, monkeypatch: pytest.MonkeyPatch,
+                                    tmp_path: Path) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise AssertionError("must not solve")
 
     monkeypatch.setattr(cli, "optimize", boom)
     result = runner.invoke(cli.app, ["run", str(tiny_yaml),
-                                     "--report", str(tmp_path / "r.html")])
+                                     "--report", str(tmp_path / "r.pdf")])
     assert result.exit_code == 2
-    assert "not available yet" in result.stderr
+    assert "ending in .html" in result.stderr
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_run_report_unwritable(tiny_yaml: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = runner.invoke(cli.app, ["run", str(tiny_yaml), "--no-baseline",
+                                     "--out", str(tmp_path / "o"),
+                                     "--report", str(blocker / "r.html")])
+    assert result.exit_code == 1
+    assert "cannot write the report" in result.stderr
+    assert (tmp_path / "o" / "result.json").is_file()
 
 
 def test_run_infeasible_exits_3(tiny: dict[str, Any], tmp_path: Path) -> None:

@@ -772,3 +772,28 @@ def test_window_soft_aim_pays_the_marginal_fuel_for_a_shortfall(tiny: dict[str, 
         f.price_usd_per_l * a_fuel + a * (f.transport_usd_per_l_km * f.route_km + (
             f.escort_usd_per_convoy + f.casualties_per_convoy * f.value_per_casualty_usd)
             / convoy_l))
+
+
+def test_simple_design_is_feasible_by_construction(tiny: dict[str, Any]) -> None:
+    """The design of last resort (time ran out) passes every result check."""
+    import sys
+
+    from energyopt.inputs import build_inputs
+    from energyopt.model import build_model, model_params
+    from energyopt.results import extract_result
+
+    opt = sys.modules["energyopt.optimize"]
+    tiny["solar"] = {"max_kwp": 300.0}
+    tiny["battery"] = {"max_kwh": 500.0}
+    tiny["reliability"] = {"reserve_load_fraction": 0.1}
+    scenario = eo.load_scenario(tiny)
+    inputs = build_inputs(scenario)
+    p = model_params(scenario, inputs)
+    design = opt._simple_design(build_model(p), p, scenario)
+    assert design is not None
+    m, info, how = design
+    result = extract_result(m, p, inputs, info, name="simple")  # runs check_result
+    assert "simple rule" in how
+    # units online cover 110% of the 200 kW load alone: two 200 kW sets every step
+    assert (result.dispatch["diesel_g200_online"] == 2).all()
+    assert float(np.abs(_balance_error(result.dispatch)).max()) < 1e-5

@@ -39,6 +39,9 @@ def test_wheel_carries_and_finds_its_data(tmp_path: Path) -> None:
     for name in DATA_FILES:
         assert f"energyopt/_data/{name}" in names
     assert "energyopt/__init__.py" in names
+    # the report's templates are package data
+    for template in ("report.html.j2", "summary.md.j2"):
+        assert f"energyopt/report/templates/{template}" in names
     assert not any(n.startswith(("data/", "tests/")) for n in names)
 
     site = (tmp_path / "site").resolve()
@@ -58,6 +61,9 @@ def test_wheel_carries_and_finds_its_data(tmp_path: Path) -> None:
             "diesel": {{"units": [{{"name": "g", "rated_kw": 200, "existing": 1,
                                     "max_count": 1}}]}}}}))
         print(round(inputs.annual_load_kwh / 365.0))
+        # the report's templates load from the wheel
+        from energyopt.report.render import _TEMPLATES
+        assert _TEMPLATES.get_template("report.html.j2").filename.startswith({str(site)!r})
     """)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     work = tmp_path / "elsewhere"

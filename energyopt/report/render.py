@@ -1,0 +1,386 @@
+"""Render a :class:`~energyopt.results.SizingResult` as one self-contained HTML file.
+
+The page carries its CSS inline and its figures as inline SVG: it opens without network,
+scripts, external style sheets or fonts. Numbers are the result's stored values, rounded only
+when formatted; every number taken from ``result.kpis`` is written as
+``<span class="num" data-key="..." data-value="<repr of the stored value>">shown</span>`` so a
+reader (or a test) can check the rounding against the stored figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+
+from energyopt import data
+from energyopt.inputs import Inputs
+from energyopt.report import tables
+from energyopt.report.format import fmt_number, fmt_percent, fmt_seconds, is_missing
+from energyopt.results import SizingResult
+from energyopt.scenario import Scenario
+from energyopt.solve import SolveInfo
+
+__all__ = ["KPI_ROWS", "SECTION_IDS", "render_html", "render_markdown", "render_report"]
+
+#: KPI rows of the summary tables: (key, label, unit, decimals or None for automatic).
+KPI_ROWS: tuple[tuple[str, str, str, int | None], ...] = (
+    ("npc_usd", "net present cost", "USD", 0),
+    ("lcoe_usd_per_kwh", "levelised cost of electricity", "USD/kWh", 3),
+    ("capex_usd", "capital expenditure (new assets)", "USD", 0),
+    ("fuel_l_per_year", "fuel", "L/yr", 0),
+    ("fuel_cost_usd_per_year", "fuel, transport and escort cost", "USD/yr", 0),
+    ("trucks_per_year", "fuel trucks", "trucks/yr", 1),
+    ("convoys_per_year", "convoys", "convoys/yr", 1),
+    ("expected_casualties_per_year", "expected convoy casualties", "casualties/yr", None),
+    ("co2_t_per_year", "CO2 emissions", "t/yr", 0),
+    ("renewable_fraction", "renewable share", "%", 1),
+    ("unserved_kwh_per_year", "unserved energy", "kWh/yr", 0),
+    ("diesel_hours_per_year", "generator running hours", "unit-h/yr", 0),
+)
+
+#: Ids of the sections always present, in order; ``fuel`` and ``pareto`` appear with data.
+SECTION_IDS = ("summary", "sizes", "costs", "energy-mix", "dispatch", "battery", "generators",
+               "assumptions", "solver")
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("energyopt.report", "templates"),
+    autoescape=jinja2.select_autoescape(("html", "html.j2")),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+def _num(key: str, value: float | None, decimals: int | None, *, scale: float = 1.0,
+         sign: bool = False) -> Markup:
+    """Format a number with its stored value: ``<span class="num" data-...>shown</span>``.
+
+    ``scale`` multiplies the stored value for display (100 for percentages).
+    """
+    shown = fmt_number(None if value is None else value * scale, decimals, sign=sign)
+    stored = "nan" if value is None or is_missing(value) else repr(float(value))
+    return Markup('<span class="num" data-key="{}" data-value="{}" data-scale="{}">{}</span>'
+                  ).format(key, stored, repr(scale), shown)
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """One row of the KPI table: display cells (HTML) and plain text for Markdown."""
+
+    key: str
+    label: str
+    unit: str
+    design: Markup
+    diesel_only: Markup
+    saving: Markup
+    text: tuple[str, str, str]
+
+
+def _kpi_value(result: SizingResult | None, key: str) -> float | None:
+    if result is None or key not in result.kpis.index:
+        return None
+    return float(result.kpis[key])
+
+
+def kpi_rows(result: SizingResult) -> list[KpiRow]:
+    """Return the KPI table: design, diesel only, and the saving (diesel only minus design).
+
+    The renewable share's third column is the gain (design minus diesel only) in
+    percentage points.
+    """
+    rows = []
+    for key, label, unit, decimals in KPI_ROWS:
+        design, base = _kpi_value(result, key), _kpi_value(result.baseline, key)
+        if design is None:
+            continue
+        scale = 100.0 if unit == "%" else 1.0
+        if base is not None and not (is_missing(design) or is_missing(base)):
+            saving: float | None = design - base if key == "renewable_fraction" else base - design
+        else:
+            saving = None
+        cells = (_num(f"design:{key}", design, decimals, scale=scale),
+                 _num(f"diesel_only:{key}", base, decimals, scale=scale),
+                 _num(f"saving:{key}", saving, decimals, scale=scale,
+                      sign=key == "renewable_fraction"))
+        text = (fmt_number(None if design is None else design * scale, decimals),
+                fmt_number(None if base is None else base * scale, decimals),
+                fmt_number(None if saving is None else saving * scale, decimals,
+                           sign=key == "renewable_fraction"))
+        rows.append(KpiRow(key, label, unit, *cells, text=text))
+    return rows
+
+
+def _size_rows(result: SizingResult, scenario: Scenario | None) -> list[dict[str, Any]]:
+    """Sizes: existing, new and total per asset."""
+    s = result.sizes
+    rows: list[dict[str, Any]] = []
+    existing = {"pv_kwp": scenario.solar.existing_kwp if scenario else None,
+                "battery_kwh": scenario.battery.existing_kwh if scenario else None,
+                "battery_kw": scenario.battery.existing_kw if scenario else None}
+    labels = {"pv_kwp": ("PV array", "kWp"), "battery_kwh": ("battery energy", "kWh"),
+              "battery_kw": ("battery power", "kW"), "fuel_tank_l": ("fuel storage", "L")}
+    for key, (label, unit) in labels.items():
+        if key not in s.index:
+            continue
+        total = float(s[key])
+        have = existing.get(key)
+        rows.append({"label": label, "unit": unit,
+                     "existing": _num(f"existing:{key}", have, None),
+                     "new": _num(f"new:{key}", None if have is None else total - have, None),
+                     "total": _num(f"size:{key}", total, None),
+                     "baseline": _num(f"diesel_only:{key}", float(result.baseline.sizes[key])
+                                      if result.baseline is not None
+                                      and key in result.baseline.sizes.index else None, None)})
+    rated = {u.name: u.rated_kw for u in scenario.diesel.units} if scenario else {}
+    for unit in tables.diesel_units(result):
+        count = float(s.get(f"diesel_{unit}_count", np.nan))
+        new = float(s.get(f"diesel_{unit}_new_count", np.nan))
+        base = (float(result.baseline.sizes[f"diesel_{unit}_count"])
+                if result.baseline is not None
+                and f"diesel_{unit}_count" in result.baseline.sizes.index else None)
+        kw = f" ({fmt_number(rated[unit])} kW)" if unit in rated else ""
+        rows.append({"label": f"diesel {unit}{kw}", "unit": "units",
+                     "existing": _num(f"existing:diesel_{unit}", count - new, 0),
+                     "new": _num(f"new:diesel_{unit}", new, 0),
+                     "total": _num(f"size:diesel_{unit}_count", count, 0),
+                     "baseline": _num(f"diesel_only:diesel_{unit}_count", base, 0)})
+    return rows
+
+
+def _mix_sentence(result: SizingResult, scenario: Scenario | None) -> str:
+    s = result.sizes
+    parts = []
+    if s.get("pv_kwp", 0) > 0:
+        parts.append(f"{fmt_number(float(s['pv_kwp']), 0)} kWp of PV")
+    if s.get("battery_kwh", 0) > 0:
+        parts.append(f"a {fmt_number(float(s['battery_kwh']), 0)} kWh / "
+                     f"{fmt_number(float(s['battery_kw']), 0)} kW battery")
+    rated = {u.name: u.rated_kw for u in scenario.diesel.units} if scenario else {}
+    for unit in tables.diesel_units(result):
+        count = float(s.get(f"diesel_{unit}_count", 0))
+        new = float(s.get(f"diesel_{unit}_new_count", 0))
+        kw = f" x {fmt_number(rated[unit])} kW" if unit in rated else f" {unit}"
+        parts.append(f"{count:.0f}{kw} generators ({new:.0f} new)")
+    if not parts:
+        return "no generation assets"
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
+def _cost_table(costs: pd.DataFrame) -> dict[str, Any]:
+    kinds = [str(c) for c in costs.columns]
+    rows = []
+    for component, row in costs.iterrows():
+        rows.append({"component": str(component),
+                     "cells": [_num(f"cost:{component}:{k}", float(row[k]), 0) for k in kinds],
+                     "total": _num(f"cost:{component}:total", float(row.sum()), 0)})
+    totals = [_num(f"cost:total:{k}", float(costs[k].sum()), 0) for k in kinds]
+    grand = _num("cost:total:total", float(costs.to_numpy().sum()), 0)
+    return {"kinds": kinds, "rows": rows, "totals": totals, "grand": grand}
+
+
+def _solve_rows(label: str, info: SolveInfo) -> dict[str, Any]:
+    return {"label": label, "status": info.status, "termination": info.termination,
+            "gap": fmt_percent(info.mip_gap), "objective": _num(f"{label}:objective",
+                                                                 info.objective, 0),
+            "bound": _num(f"{label}:bound", info.bound, 0), "runtime": fmt_seconds(
+                info.runtime_s), "handoff": fmt_seconds(info.handoff_s), "solver": info.solver,
+            "method": info.method, "size": f"{info.n_rows:,} rows x {info.n_cols:,} columns, "
+            f"{info.n_integers:,} integers", "notes": info.notes}
+
+
+def _note_grade(text: str) -> str:
+    """Grade of a weather or load note: ``E`` when it speaks of estimates, else ``-``."""
+    lower = text.lower()
+    words = ("estimat", "embedded", "archetype", "unknown", "assum", "placeholder")
+    return "E" if any(w in lower for w in words) else "-"
+
+
+def _data_sources(scenario: Scenario | None, inputs: Inputs | None) -> list[dict[str, str]]:
+    out = []
+    if scenario is not None and isinstance(scenario.site, str):
+        rec = data.site(scenario.site)
+        out.append({"what": "site", "text": f"{rec.name} ({rec.mission}), {rec.latitude:.2f} N, "
+                    f"{rec.longitude:.2f} E; annual GHI {rec.ghi_kwh_m2_day:.1f} kWh/m2/day",
+                    "grade": rec.ghi_grade})
+    if inputs is not None:
+        if inputs.weather is not None:
+            src = str(inputs.weather.attrs.get("source", "weather of unknown source"))
+            out.append({"what": "solar resource", "text": src,
+                        "grade": _note_grade(src)})
+        else:
+            out.append({"what": "solar resource", "text": "PV output given in the scenario",
+                        "grade": "-"})
+        for note in inputs.load_notes:
+            out.append({"what": "load", "text": note, "grade": _note_grade(note)})
+    return out
+
+
+def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | None,
+             pareto: pd.DataFrame | None, fuel_daily: pd.DataFrame | None) -> dict[str, Any]:
+    from energyopt import __version__  # the package finishes importing before any render
+    from energyopt.report import figures  # matplotlib loads only when a report is drawn
+
+    hours = tables.step_hours(result, inputs)
+    d = result.dispatch
+    units = tables.diesel_units(result)
+    mix = tables.monthly_mix(result, hours)
+    weeks = tables.typical_weeks(result, inputs)
+    kpis = result.kpis
+
+    loadings = {u: tables.loading_hours(result, hours, u) for u in units}
+    wet = {u: float(h[lo < tables.WET_STACKING_LOAD_FRACTION - 1e-9].sum())
+           for u, (lo, h) in loadings.items()}
+    running = {u: float(h.sum()) for u, (_, h) in loadings.items()}
+
+    battery_kwh = float(result.sizes.get("battery_kwh", 0.0))
+    soc = None
+    if battery_kwh > 0 and "battery_soc_kwh" in d:
+        soc = figures.soc_figure(d["battery_soc_kwh"], battery_kwh,
+                                 scenario.battery.min_soc if scenario else None)
+    daily = tables.fuel_daily(result, fuel_daily)
+    fuel = None
+    if daily is not None:
+        calendar = []
+        if "delivered_l" in daily:
+            for day, row in daily[daily["delivered_l"] > 0].iterrows():
+                calendar.append({"day": pd.Timestamp(str(day)).strftime("%Y-%m-%d"),
+                                 "litres": fmt_number(float(row["delivered_l"]), 0),
+                                 "convoys": fmt_number(float(row["convoys"]), 0)
+                                 if "convoys" in daily else ""})
+        fuel = {"figure": figures.fuel_figure(daily), "calendar": calendar,
+                "min_stock": fmt_number(float(daily["stock_l"].min()), 0)}
+    front = None
+    if pareto is not None and not pareto.empty and "npc_usd" in pareto:
+        metric = next((m for m in ("expected_casualties_per_year", "convoys_per_year")
+                       if m in pareto), None)
+        if metric is not None:
+            chosen = (float(kpis[metric]), float(kpis["npc_usd"])) if metric in kpis else None
+            front = {"figure": figures.pareto_figure(pareto, metric, chosen),
+                     "metric": metric.replace("_", " "), "points": len(pareto)}
+
+    assumptions = tables.assumptions(scenario)
+    base = result.baseline
+    saving = {key: _num(f"saving:{key}", None if base is None else
+                        float(base.kpis[key]) - float(kpis[key]), dec)
+              for key, dec in (("npc_usd", 0), ("fuel_l_per_year", 0), ("convoys_per_year", 1),
+                               ("expected_casualties_per_year", None), ("co2_t_per_year", 0))}
+    period = (f"{d.index[0]:%d %b %Y} to {d.index[-1]:%d %b %Y}, {len(d):,} steps"
+              if len(d) else "no steps")
+    return {
+        "title": f"Sizing report: {result.name}",
+        "name": result.name,
+        "description": scenario.description if scenario else "",
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "version": __version__,
+        "period": period,
+        "mix_sentence": _mix_sentence(result, scenario),
+        "has_baseline": base is not None,
+        "saving": saving,
+        "lcoe": _num("design:lcoe_usd_per_kwh", float(kpis["lcoe_usd_per_kwh"]), 3),
+        "renewable": _num("design:renewable_fraction", float(kpis["renewable_fraction"]), 1,
+                          scale=100.0),
+        "kpi_rows": kpi_rows(result),
+        "size_rows": _size_rows(result, scenario),
+        "costs": _cost_table(result.costs),
+        "mix_figure": figures.mix_figure(mix),
+        "mix_rows": [{"month": str(m), "cells": [fmt_number(float(row[c]), 0)
+                                                 for c in mix.columns]}
+                     for m, row in mix.iterrows()],
+        "mix_columns": [dict(tables.MIX_COLUMNS).get(c, "load") for c in mix.columns],
+        "weeks": [{"label": w.label, "month": w.month, "figure": figures.week_figure(w)}
+                  for w in weeks],
+        "soc_figure": soc,
+        "battery_kwh": fmt_number(battery_kwh, 0),
+        "loading_figure": figures.loading_figure(loadings) if running and any(
+            running.values()) else None,
+        "wet": [{"unit": u, "hours": fmt_number(wet[u], 0), "running": fmt_number(running[u], 0),
+                 "share": fmt_percent(wet[u] / running[u] if running[u] > 0 else 0.0, 1)}
+                for u in units],
+        "wet_threshold": fmt_percent(tables.WET_STACKING_LOAD_FRACTION, 0),
+        "fuel": fuel,
+        "pareto": front,
+        "assumptions": assumptions,
+        "n_estimates": sum(a.is_estimate for a in assumptions),
+        "sources": _data_sources(scenario, inputs),
+        "solves": [_solve_rows("design", result.solve_info)] + (
+            [_solve_rows("diesel only", base.solve_info)] if base is not None else []),
+        "asked_gap": fmt_percent(scenario.solver.mip_rel_gap) if scenario else None,
+        "checks": ", ".join(result.checks),
+        "fmt": fmt_number,
+    }
+
+
+def render_html(result: SizingResult, *, scenario: Scenario | None = None,
+                inputs: Inputs | None = None, pareto: pd.DataFrame | None = None,
+                fuel_daily: pd.DataFrame | None = None) -> str:
+    """Return the report as HTML text; see :func:`render_report`."""
+    context = _context(result, scenario, inputs, pareto, fuel_daily)
+    return _TEMPLATES.get_template("report.html.j2").render(**context)
+
+
+def render_report(result: SizingResult, path: str | Path, *, scenario: Scenario | None = None,
+                  inputs: Inputs | None = None, pareto: pd.DataFrame | None = None,
+                  fuel_daily: pd.DataFrame | None = None) -> Path:
+    """Write the sizing report as one self-contained HTML file.
+
+    Parameters
+    ----------
+    result : SizingResult
+        The solved design, with its diesel-only baseline when computed.
+    path : str or Path
+        The HTML file to write; its folder is created.
+    scenario : Scenario, optional
+        The scenario solved: adds existing assets, unit ratings and the values and provenance
+        of every assumption (without it, the defaults of ``data/technologies.csv`` are listed).
+    inputs : Inputs, optional
+        The inputs solved: adds the weather and load sources and the exact step weights.
+    pareto : pd.DataFrame, optional
+        A cost-risk front (columns ``npc_usd`` and ``expected_casualties_per_year`` or
+        ``convoys_per_year``); the Pareto section appears only with it.
+    fuel_daily : pd.DataFrame, optional
+        A daily fuel inventory (``stock_l`` [L], ``delivered_l`` [L], ``convoys``); by default
+        ``result.fuel_daily`` or the dispatch column ``fuel_inventory_l``. The fuel section
+        appears only with one.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    path = Path(path)
+    text = render_html(result, scenario=scenario, inputs=inputs, pareto=pareto,
+                       fuel_daily=fuel_daily)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def render_markdown(result: SizingResult, *, scenario: Scenario | None = None) -> str:
+    """Return a short Markdown summary of a result, for e-mail.
+
+    Parameters
+    ----------
+    result : SizingResult
+        The solved design, with its diesel-only baseline when computed.
+    scenario : Scenario, optional
+        The scenario (for unit ratings in the recommended mix).
+
+    Returns
+    -------
+    str
+        Title, recommended mix, KPI table (design | diesel only | saving) and solve status.
+    """
+    context = {"name": result.name, "mix_sentence": _mix_sentence(result, scenario),
+               "rows": kpi_rows(result), "has_baseline": result.baseline is not None,
+               "info": result.solve_info, "gap": fmt_percent(result.solve_info.mip_gap),
+               "runtime": fmt_seconds(result.solve_info.runtime_s)}
+    return _TEMPLATES.get_template("summary.md.j2").render(**context)
+

@@ -1,0 +1,293 @@
+"""Figures' and tables' data, computed from a :class:`~energyopt.results.SizingResult`.
+
+Everything here works on the result's stored values and returns unrounded numbers; rounding
+happens in the templates only. Annual energies are weighted sums, ``sum_t w_t dt_t x_t``, with
+the step weights of the inputs when they are given; without inputs, the hours each step stands
+for are the step length times one uniform weight scaled so that the weighted load equals
+``kpis["load_kwh_per_year"]`` (exact for the uniform weights :func:`energyopt.build_inputs`
+gives).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from energyopt import data
+from energyopt.inputs import Inputs
+from energyopt.results import SizingResult
+from energyopt.scenario import Scenario
+
+__all__ = [
+    "WET_STACKING_LOAD_FRACTION",
+    "naive_index",
+    "Assumption",
+    "assumptions",
+    "diesel_units",
+    "fuel_daily",
+    "loading_hours",
+    "monthly_mix",
+    "step_hours",
+    "typical_weeks",
+]
+
+#: Generator loading below which unburnt fuel builds up in the exhaust ("wet stacking") [-].
+WET_STACKING_LOAD_FRACTION = 0.30
+
+#: Dispatch columns of the monthly energy mix [kW] and their labels (supply positive).
+MIX_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("pv_kw", "PV"),
+    ("diesel_kw", "diesel"),
+    ("battery_discharge_kw", "battery discharge"),
+    ("unserved_kw", "unserved"),
+    ("battery_charge_kw", "battery charge"),
+    ("diesel_excess_kw", "diesel to load bank"),
+)
+
+
+def naive_index(index: pd.Index) -> pd.DatetimeIndex:
+    """Return a datetime index in local wall-clock time without its timezone."""
+    times = pd.DatetimeIndex(index)
+    return times.tz_localize(None) if times.tz is not None else times
+
+
+def step_hours(result: SizingResult, inputs: Inputs | None = None) -> pd.Series:
+    """Hours of a year each step stands for, ``w_t dt_t`` [h].
+
+    Parameters
+    ----------
+    result : SizingResult
+        The result (its dispatch index and KPIs).
+    inputs : Inputs, optional
+        The inputs of the run; their weights and durations are used when given.
+
+    Returns
+    -------
+    pd.Series
+        One value per dispatch step [h]; sums to about 8,760.
+    """
+    index = result.dispatch.index
+    if inputs is not None and len(inputs.index) == len(index):
+        return pd.Series((inputs.weight * inputs.duration_h).to_numpy(), index=index)
+    load = result.dispatch["load_kw"].to_numpy(dtype=float)
+    target = float(result.kpis.get("load_kwh_per_year", np.nan))
+    if np.isfinite(target) and load.sum() > 0:
+        return pd.Series(target / load.sum(), index=index)
+    return pd.Series(8760.0 / max(len(index), 1), index=index)
+
+
+def monthly_mix(result: SizingResult, hours: pd.Series) -> pd.DataFrame:
+    """Energy per calendar month of the modelled period, scaled to a year [kWh].
+
+    Parameters
+    ----------
+    result : SizingResult
+        The result.
+    hours : pd.Series
+        Hours of a year per step [h] (:func:`step_hours`).
+
+    Returns
+    -------
+    pd.DataFrame
+        Index: month start (``"2025-01"`` labels), columns: the dispatch columns of
+        :data:`MIX_COLUMNS` present plus ``load_kw``, each as weighted kWh.
+    """
+    d = result.dispatch
+    cols = [c for c, _ in MIX_COLUMNS if c in d.columns] + ["load_kw"]
+    energy = d[cols].mul(hours, axis=0)
+    return energy.groupby(naive_index(d.index).to_period("M")).sum()
+
+
+def _month_pv_availability(result: SizingResult, inputs: Inputs | None) -> pd.Series:
+    d = result.dispatch
+    if inputs is not None and len(inputs.pv_kw_per_kwp) == len(d):
+        avail = pd.Series(inputs.pv_kw_per_kwp.to_numpy(), index=d.index)
+    else:
+        avail = d["pv_kw"] + d.get("pv_curtailed_kw", 0.0)
+    return avail.groupby(naive_index(avail.index).to_period("M")).mean()
+
+
+@dataclass(frozen=True)
+class Week:
+    """A week of dispatch shown in the report."""
+
+    label: str
+    month: str
+    frame: pd.DataFrame
+
+
+def typical_weeks(result: SizingResult, inputs: Inputs | None = None) -> list[Week]:
+    """Seven days of dispatch in the best and in the worst solar month.
+
+    The best (worst) month has the highest (lowest) mean available PV; its week starts at the
+    first midnight on or after the 8th of the month, or at the month's first step when the
+    month has fewer than 14 modelled days.
+
+    Returns
+    -------
+    list of Week
+        Best month first; one week only when a single month was modelled.
+    """
+    d = result.dispatch
+    avail = _month_pv_availability(result, inputs)
+    if avail.empty:
+        return []
+    best, worst = pd.Period(str(avail.idxmax())), pd.Period(str(avail.idxmin()))
+    picks = [("best solar month", best)] + ([("worst solar month", worst)]
+                                           if worst != best else [])
+    periods = naive_index(d.index).to_period("M")
+    out = []
+    for label, month in picks:
+        in_month = d[periods == month]
+        days = pd.DatetimeIndex(in_month.index).normalize().unique()
+        start = days[7] if len(days) >= 14 else in_month.index[0]
+        week = in_month[(in_month.index >= start)
+                        & (in_month.index < start + pd.Timedelta(days=7))]
+        out.append(Week(label=label, month=month.strftime("%B %Y"), frame=week))
+    return out
+
+
+def diesel_units(result: SizingResult) -> list[str]:
+    """Names of the diesel unit types in the dispatch (from ``diesel_<unit>_online``)."""
+    return [c[len("diesel_"): -len("_online")] for c in result.dispatch.columns
+            if c.startswith("diesel_") and c.endswith("_online")]
+
+
+def loading_hours(result: SizingResult, hours: pd.Series, unit: str) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Return the loading of one diesel unit type and the unit-hours per year at that loading.
+
+    Parameters
+    ----------
+    result : SizingResult
+        The result.
+    hours : pd.Series
+        Hours of a year per step [h].
+    unit : str
+        Unit type name.
+
+    Returns
+    -------
+    loading : np.ndarray
+        Loading of the running units [share of rating] in steps where any runs.
+    unit_hours : np.ndarray
+        Running unit-hours per year each loading stands for [h].
+    """
+    d = result.dispatch
+    online = d[f"diesel_{unit}_online"].to_numpy(dtype=float)
+    if f"diesel_{unit}_loading" in d.columns:
+        loading = d[f"diesel_{unit}_loading"].to_numpy(dtype=float)
+    else:
+        rated = float(result.kpis.get(f"diesel_{unit}_rated_kw", np.nan))
+        loading = d[f"diesel_{unit}_kw"].to_numpy(dtype=float) / (online * rated)
+    running = online > 1e-6
+    return loading[running], (online * hours.to_numpy())[running]
+
+
+def fuel_daily(result: SizingResult, table: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """Return the daily fuel inventory, when the logistics model produced one.
+
+    Looked up in order: the ``table`` argument; ``result.fuel_daily`` (columns ``stock_l``,
+    ``delivered_l``, ``convoys`` ...); the dispatch columns ``fuel_inventory_l`` (stock at the
+    end of each day) and ``fuel_delivered_l`` (summed per day).
+
+    Returns
+    -------
+    pd.DataFrame or None
+        One row per day with ``stock_l`` [L] and, when known, ``delivered_l`` [L] and
+        ``convoys`` [-]; None when there is no inventory.
+    """
+    if table is None:
+        table = getattr(result, "fuel_daily", None)
+    if table is not None:
+        return table if "stock_l" in table.columns else None
+    d = result.dispatch
+    if "fuel_inventory_l" not in d.columns:
+        return None
+    days = naive_index(d.index).normalize()
+    out = pd.DataFrame({"stock_l": d["fuel_inventory_l"].groupby(days).last()})
+    if "fuel_delivered_l" in d.columns:
+        out["delivered_l"] = d["fuel_delivered_l"].groupby(days).sum()
+    return out
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One input of the study with its provenance."""
+
+    key: str
+    value: float
+    unit: str
+    description: str
+    source: str
+    year: str
+    grade: str
+
+    @property
+    def is_estimate(self) -> bool:
+        """True for engineering estimates (E), values derived from them (D) or unsourced."""
+        return self.grade in ("E", "D", "?")
+
+
+#: Scenario section of each technology-table prefix.
+_SECTIONS = {"pv": "solar", "battery": "battery", "fuel": "fuel", "reliability": "reliability",
+             "load": "load", "horizon": "horizon"}
+
+
+def _scenario_values(scenario: Scenario, key: str) -> list[tuple[str, float, bool]]:
+    """Values the scenario used for one table key: (name, value, set explicitly)."""
+    prefix, _, field = key.partition(".")
+    if prefix == "diesel":
+        out = []
+        for unit in scenario.diesel.units:
+            value = getattr(unit, field, None)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                out.append((f"diesel.units.{unit.name}.{field}", float(value),
+                            field in unit.model_fields_set))
+        return out
+    section = getattr(scenario, _SECTIONS.get(prefix, prefix), None)
+    value = getattr(section, field, None) if section is not None else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return []
+    assert section is not None
+    return [(key, float(value), field in section.model_fields_set)]
+
+
+def assumptions(scenario: Scenario | None = None) -> list[Assumption]:
+    """Every technology and economic input with its source and grade.
+
+    Without a scenario, the defaults of ``data/technologies.csv``. With one, the value the
+    scenario used for each: a value equal to the default keeps the default's source and grade;
+    a value the scenario sets to something else is graded ``?`` (its source is the scenario's,
+    not energyopt's tables) and flagged like an estimate; a value that differs only because
+    energyopt derived it for the site or system (not set in the scenario) is graded ``D``.
+    After :meth:`~energyopt.Scenario.with_overrides` every field counts as set.
+
+    Returns
+    -------
+    list of Assumption
+        In the order of the technology table.
+    """
+    table = data.technology_defaults()
+    out = []
+    for key, row in table.iterrows():
+        key = str(key)
+        default = float(row["value"])
+        values = _scenario_values(scenario, key) if scenario is not None else []
+        if not values:
+            values = [(key, default, False)]
+        for name, value, given in values:
+            if np.isclose(value, default, rtol=1e-12, atol=0.0):
+                source, year, grade = str(row["source"]), str(row["year"]), str(row["grade"])
+            elif given:
+                source, year, grade = (f"scenario value; energyopt's default {default:g} is "
+                                       f"from: {row['source']}"), "", "?"
+            else:
+                source, year, grade = (f"energyopt's default for this site or system "
+                                       f"(table default {default:g}: {row['source']})"), "", "D"
+            out.append(Assumption(key=name, value=value, unit=str(row["unit"]),
+                                  description=str(row["description"]), source=source,
+                                  year=year, grade=grade))
+    return out

@@ -1,0 +1,111 @@
+"""The sizing report in a real headless Chromium: it opens without console errors, draws a page
+that is not blank, and every figure is in the DOM the browser built.
+
+Needs Debian's ``chromium`` (``apt-get install -y chromium``; ``.ci/run`` installs it). Without
+it the test fails, it does not skip: the browser check is part of the acceptance of the report.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import energyopt as eo
+
+pytestmark = pytest.mark.slow
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+WINDOW = (1280, 4000)
+
+
+def _browser() -> str:
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("no Chromium found on PATH (looked for " + ", ".join(BROWSERS) + "): install "
+                "Debian's chromium with `apt-get update && apt-get install -y chromium` (as root; "
+                ".ci/run does this before the tests)")
+
+
+def _run(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Open ``page`` in headless Chromium with console logging on stderr."""
+    command = [_browser(), "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars",
+               "--no-first-run", "--disable-extensions", "--disable-background-networking",
+               f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+               f"--window-size={WINDOW[0]},{WINDOW[1]}", *args, page.resolve().as_uri()]
+    env = dict(os.environ, HOME=str(profile))
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False,
+                          env=env)
+
+
+def console_problems(stderr: str) -> list[str]:
+    """Console messages and uncaught errors that Chromium logged for the page."""
+    return [line for line in stderr.splitlines()
+            if ":CONSOLE" in line or "Uncaught" in line or "Failed to load resource" in line]
+
+
+def _svgs_per_section(dom: str) -> dict[str, int]:
+    sections = re.findall(r'<section id="([^"]+)"[^>]*>(.*?)</section>', dom, re.S)
+    return {sid: len(re.findall(r"<svg\b", body)) for sid, body in sections}
+
+
+@pytest.fixture(scope="module")
+def report(small_camp: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    scenario = eo.load_scenario(small_camp)
+    inputs = eo.build_inputs(scenario)
+    result = eo.optimize(scenario, inputs=inputs)
+    return eo.render_report(result, tmp_path_factory.mktemp("browser") / "report.html",
+                            scenario=scenario, inputs=inputs)
+
+
+def test_report_opens_without_console_errors(report: Path, tmp_path: Path) -> None:
+    done = _run(report, tmp_path / "profile", "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert console_problems(done.stderr) == []
+    dom = done.stdout
+    assert "Executive summary" in dom
+    svgs = _svgs_per_section(dom)
+    for section in ("summary", "sizes", "costs", "energy-mix", "dispatch", "battery",
+                    "generators", "assumptions", "solver"):
+        assert section in svgs, section
+    assert svgs["energy-mix"] == 1
+    assert svgs["dispatch"] == 2
+    assert svgs["battery"] == 1
+    assert svgs["generators"] == 1
+    assert "ESTIMATE" in dom
+
+
+def test_report_screenshot_is_not_blank(report: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "report.png"
+    done = _run(report, tmp_path / "profile", f"--screenshot={shot}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert console_problems(done.stderr) == []
+    with Image.open(shot) as image:
+        assert image.size == WINDOW
+        grey = np.asarray(image.convert("L"), dtype=float)
+    assert grey.std() > 20.0
+    # ink (anything darker than the light page background) covers a fair share of the page
+    assert (grey < 200).mean() > 0.03
+    # the figures were painted: the top third (header, summary, cards) and the rest both hold ink
+    third = WINDOW[1] // 3
+    assert (grey[:third] < 200).mean() > 0.02
+    assert (grey[third:] < 200).mean() > 0.02
+
+
+def test_console_check_catches_errors(tmp_path: Path) -> None:
+    # the check above must be able to fail: a page that throws is caught
+    page = tmp_path / "broken.html"
+    page.write_text("<!DOCTYPE html><html><body><p>x</p><script>"
+                    "throw new Error('report-broken');</script></body></html>", encoding="utf-8")
+    done = _run(page, tmp_path / "profile", "--dump-dom")
+    problems = console_problems(done.stderr)
+    assert any("report-broken" in line for line in problems), done.stderr[-2000:]
