@@ -91,15 +91,7 @@ def _pv_cached(key: _IndexKey, latitude: float, longitude: float, elevation_m: f
                                monthly_ghi_kwh_m2_day=climate.monthly_ghi_kwh_m2_day,
                                monthly_temp_air_c=climate.monthly_temp_air_c,
                                temp_swing_c=climate.temp_swing_c, seed=seed)
-    return pv_kw_per_kwp(
-        weather, latitude, longitude, elevation_m, tracking=system.tracking,
-        tilt_deg=system.tilt_deg, azimuth_deg=system.azimuth_deg, gcr=system.gcr,
-        max_angle_deg=system.max_angle_deg, backtrack=system.backtrack,
-        transposition=system.transposition, temperature_model=system.temperature_model,
-        soiling_monthly_fraction=system.soiling, albedo_fraction=system.albedo_fraction,
-        losses_fraction=system.losses_fraction, dc_ac_ratio=system.dc_ac_ratio,
-        inverter_efficiency=system.inverter_efficiency,
-        temp_coefficient_per_c=system.temp_coefficient_per_c)
+    return _pv_on(weather, latitude, longitude, elevation_m, system)
 
 
 def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex

@@ -304,7 +304,7 @@ class _System:
 
 def _pv_on(weather: pd.DataFrame, latitude: float, longitude: float, elevation_m: float,
            system: _System) -> pd.Series:
-    """Return PV output per kWp on a given weather frame (a weather file's year)."""
+    """Return PV output per kWp on a given weather frame (embedded or a file's year)."""
     return pv_kw_per_kwp(
         weather, latitude, longitude, elevation_m, tracking=system.tracking,
         tilt_deg=system.tilt_deg, azimuth_deg=system.azimuth_deg, gcr=system.gcr,
