@@ -157,8 +157,9 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
         frac = _fractional_steps(m)
         if not frac:
             # every unit-step is whole: the relaxation's solution is a design of the full
-            # problem, and the best one as the relaxation is solved to its gap
-            if k > 1:
+            # problem (if its relaxed deliveries are whole too), and the best one as the
+            # relaxation is solved to its gap
+            if k > 1 and _deliveries_whole(m):
                 objective = pyo.value(m.npc)
                 notes.append(f"round {k - 1} solution is whole (objective {objective:,.0f})")
                 if best is None or objective < best.objective:
@@ -220,6 +221,15 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
             f"{target:.2%}) after {limit:.0f} s; raise solver.time_limit_s for a tighter "
             "result", RuntimeWarning, stacklevel=3)
     return best_m, info
+
+
+def _deliveries_whole(m: pyo.ConcreteModel) -> bool:
+    """Whether ``m``'s daily deliveries (relaxed in the rounds) happen to be whole."""
+    logistics = m.component("logistics")
+    if logistics is None:
+        return True
+    return all(abs(var.value - round(var.value)) <= 1e-6
+               for var in (*logistics.trucks.values(), *logistics.convoys.values()))
 
 
 def _snapshot(m: pyo.ConcreteModel) -> list[float | None]:

@@ -338,3 +338,20 @@ def test_a_looser_point_never_keeps_a_dearer_design() -> None:
     assert rows[0]["point"] == 0
     assert np.isnan(rows[0]["bound"])
     assert "design of point 1" in rows[0]["status"]
+
+
+def test_a_whole_round_with_fractional_deliveries_is_not_taken_as_a_design() -> None:
+    # the rounds of partial integrality relax deliveries: a round whose units online are all
+    # whole is a design only if its deliveries are whole as well
+    import sys
+
+    from energyopt.model import build_model
+
+    opt = sys.modules["energyopt.optimize"]
+    s = eo.load_scenario(_camp(days=3))
+    m = build_model(model_params(s, eo.build_inputs(s)))
+    for var in (*m.logistics.trucks.values(), *m.logistics.convoys.values()):
+        var.set_value(1.0)
+    assert opt._deliveries_whole(m)
+    next(iter(m.logistics.trucks.values())).set_value(0.5)
+    assert not opt._deliveries_whole(m)
