@@ -91,6 +91,17 @@ class _Spec(BaseModel):
     )
 
 
+def _check_iana_timezone(value: str) -> str:
+    """Return ``value`` if it names an IANA timezone, else raise with a did-you-mean hint."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), 1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ValueError(f"unknown IANA timezone{hint} (e.g. 'Africa/Bamako')") from exc
+    return value
+
+
 class SiteSpec(_Spec):
     """A site given by coordinates rather than by a bundled key."""
 
@@ -141,13 +152,7 @@ class SiteSpec(_Spec):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), 1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise ValueError(f"unknown IANA timezone{hint} (e.g. 'Africa/Bamako')") from exc
-        return value
+        return _check_iana_timezone(value)
 
 
 class HorizonSpec(_Spec):
@@ -355,13 +360,7 @@ class LoadSpec(_Spec):
     def _check_timezone(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), 1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise ValueError(f"unknown IANA timezone{hint} (e.g. 'Africa/Bamako')") from exc
-        return value
+        return _check_iana_timezone(value)
 
     @property
     def route(self) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 from energyopt.errors import ScenarioError
 from energyopt.scenario import Scenario, SeriesSource
 
-__all__ = ["conform", "read_csv", "read_source"]
+__all__ = ["conform", "read_csv", "read_source", "read_text_csv"]
 
 
 def read_source(source: SeriesSource, scenario: Scenario, field: str) -> pd.Series:
@@ -88,3 +88,14 @@ def conform(series: pd.Series, index: pd.DatetimeIndex, field: str, *, lower: fl
                                    f"value at step {out[0]} ({index[out[0]]}) outside "
                                    f"[{lower}, {upper}] {unit}")
     return pd.Series(values, index=index, name=series.name)
+
+
+def read_text_csv(path: Path, field: str) -> pd.DataFrame:
+    """Read a CSV file as text (``#`` comments allowed), errors naming ``{field}.csv``."""
+    if not path.is_file():
+        raise ScenarioError.single(f"{field}.csv", str(path), "file not found; check the path "
+                                   "(relative paths start at the scenario file's folder)")
+    try:
+        return pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ScenarioError.single(f"{field}.csv", str(path), f"unreadable CSV: {exc}") from exc

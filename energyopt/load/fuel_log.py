@@ -37,6 +37,7 @@ from energyopt.load.archetypes import _Archetype
 from energyopt.load.common import _Notes, _shape_by_day, _step_dates, _step_h
 from energyopt.load.measured import _fill_gaps, _flag_outliers, _typical_day_map
 from energyopt.scenario import DieselUnit, Scenario
+from energyopt.series import read_text_csv
 
 __all__ = ["fuel_log_daily_kwh", "read_fuel_log"]
 
@@ -66,13 +67,7 @@ def read_fuel_log(path: Path, field: str = "load.fuel_log") -> tuple[pd.DataFram
     ScenarioError
         Missing file or columns, bad dates, non-numeric or negative litres.
     """
-    if not path.is_file():
-        raise ScenarioError.single(f"{field}.csv", str(path), "file not found; check the path "
-                                   "(relative paths start at the scenario file's folder)")
-    try:
-        frame = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ScenarioError.single(f"{field}.csv", str(path), f"unreadable CSV: {exc}") from exc
+    frame = read_text_csv(path, field)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.rename(columns={"liters": "litres", "fuel_l": "litres", "unit": "generator"})
     missing = [c for c in ("date", "generator", "litres") if c not in frame.columns]

@@ -49,6 +49,7 @@ import pandas as pd
 
 from energyopt.errors import ScenarioError
 from energyopt.load.common import _dti, _Notes, _shape_by_day, _step_dates
+from energyopt.series import read_text_csv
 
 __all__ = ["check_units", "measured_load_kw", "read_load_csv", "resample_energy"]
 
@@ -99,13 +100,7 @@ def read_load_csv(path: Path, *, column: str | None, timezone: str | None, field
         timezone, local times that do not exist or cannot be resolved.
     """
     notes = notes or _Notes()
-    if not path.is_file():
-        raise ScenarioError.single(f"{field}.csv", str(path), "file not found; check the path "
-                                   "(relative paths start at the scenario file's folder)")
-    try:
-        frame = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ScenarioError.single(f"{field}.csv", str(path), f"unreadable CSV: {exc}") from exc
+    frame = read_text_csv(path, field)
     if frame.shape[1] < 2 or frame.empty:
         raise ScenarioError.single(f"{field}.csv", str(path), "needs a timestamp column and a "
                                    "value column, and at least one row")
