@@ -19,11 +19,12 @@ from typing import Any
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.collections import ComponentMap
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from energyopt.errors import InfeasibleScenarioError, SolverError
 
-__all__ = ["SolveInfo", "SolverSettings", "solve_model"]
+__all__ = ["Basis", "SolveInfo", "SolverSettings", "solve_model"]
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,24 @@ class SolveInfo:
         return asdict(self)
 
 
+class Basis:
+    """An LP basis keyed by the model's variables and constraints.
+
+    Recorded by :func:`solve_model` (``record=``) after an LP solve and handed to a later LP
+    solve of the same model (``start=``), after bounds, right-hand sides or the set of active
+    constraints changed: the simplex restarts from it instead of from scratch. A constraint
+    that was not in the recorded LP enters with its slack basic; a variable that was not enters
+    at its bound. A basis HiGHS cannot use (not consistent with the new LP) is ignored.
+    """
+
+    def __init__(self) -> None:
+        self.cols: ComponentMap = ComponentMap()
+        self.rows: ComponentMap = ComponentMap()
+
+    def __bool__(self) -> bool:
+        return bool(self.cols)
+
+
 _first_instance = True
 
 
@@ -139,7 +158,8 @@ def _version() -> str:
 
 
 def solve_model(m: pyo.ConcreteModel, settings: SolverSettings, *,
-                relax_integers: bool = False, warm_start: bool = False) -> SolveInfo:
+                relax_integers: bool = False, warm_start: bool = False,
+                start: Basis | None = None, record: Basis | None = None) -> SolveInfo:
     """Solve ``m`` with HiGHS and load the solution into its variables.
 
     Parameters
@@ -152,6 +172,10 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings, *,
         Solve the LP relaxation (integer columns made continuous; values not rounded).
     warm_start : bool
         Hand the variables' current values to HiGHS as a starting solution.
+    start : Basis, optional
+        Restart the simplex from this basis (LP solves only; see :class:`Basis`).
+    record : Basis, optional
+        Filled with the optimal basis (LP solves only).
 
     Returns
     -------
@@ -166,6 +190,32 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings, *,
     SolverError
         When HiGHS fails or stops without a feasible solution.
     """
+    job = _prepare(m, settings, relax_integers=relax_integers, warm_start=warm_start,
+                   start=start, record=record)
+    t1 = time.perf_counter()
+    job.h.run()
+    return _finish(job, time.perf_counter() - t1)
+
+
+@dataclass
+class _Job:
+    """A model handed to HiGHS, not yet solved."""
+
+    m: pyo.ConcreteModel
+    settings: SolverSettings
+    h: highspy.Highs
+    compiled: Any
+    is_int: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    handoff: float
+    record: Basis | None
+
+
+def _prepare(m: pyo.ConcreteModel, settings: SolverSettings, *, relax_integers: bool = False,
+             warm_start: bool = False, start: Basis | None = None,
+             record: Basis | None = None) -> _Job:
+    """Compile ``m`` and pass it to a new HiGHS instance."""
     t0 = time.perf_counter()
     info = LinearStandardFormCompiler().write(m, mixed_form=True)
     cols = info.columns
@@ -212,15 +262,25 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings, *,
         raise SolverError("HiGHS refused the model (passModel failed); this is a bug, please "
                           "report it with the scenario")
     if warm_start:
-        start = highspy.HighsSolution()
-        start.col_value = [float(v.value) if v.value is not None else 0.0 for v in cols]
-        start.value_valid = True
-        h.setSolution(start)
+        initial = highspy.HighsSolution()
+        initial.col_value = [float(v.value) if v.value is not None else 0.0 for v in cols]
+        initial.value_valid = True
+        h.setSolution(initial)
+    lp_only = not is_int.any()
+    if start and lp_only:
+        _set_basis(h, start, cols, info.rows)
     handoff = time.perf_counter() - t0
+    return _Job(m, settings, h, info, is_int, lower, upper, handoff, record)
 
-    t1 = time.perf_counter()
-    h.run()
-    runtime = time.perf_counter() - t1
+
+def _finish(job: _Job, runtime: float) -> SolveInfo:
+    """Check HiGHS's outcome for ``job`` and load the solution into its model."""
+    m, settings, h, info = job.m, job.settings, job.h, job.compiled
+    is_int, lower, upper, record = job.is_int, job.lower, job.upper, job.record
+    cols = info.columns
+    n_cols, n_rows = len(cols), len(info.rows)
+    handoff = job.handoff
+    lp_only = not is_int.any()
     model_status = h.getModelStatus()
     text = h.modelStatusToString(model_status)
     mip = bool(is_int.any())
@@ -242,6 +302,13 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings, *,
                           f"{runtime:.1f} s; raise solver.time_limit_s or simplify the "
                           "scenario (fewer unit types, shorter horizon.days)")
 
+    if record is not None and lp_only and model_status == ms.kOptimal:
+        basis = h.getBasis()
+        if basis.valid:
+            record.cols = ComponentMap(zip(cols, basis.col_status, strict=True))
+            record.rows = ComponentMap()
+            for (con, mult), row_status in zip(info.rows, basis.row_status, strict=True):
+                record.rows.setdefault(con, {})[int(mult)] = row_status
     x = np.asarray(h.getSolution().col_value, dtype=float)
     if x.size != n_cols or not np.isfinite(x).all():
         raise SolverError("HiGHS returned a solution with missing or non-finite values")
@@ -271,3 +338,20 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings, *,
     return SolveInfo(status=result_status, termination=text, objective=objective, bound=bound,
                      mip_gap=gap, runtime_s=runtime, handoff_s=handoff, solver=_version(),
                      n_rows=n_rows, n_cols=n_cols, n_integers=int(is_int.sum()))
+
+
+def _set_basis(h: highspy.Highs, basis: Basis, cols: list[Any],
+               rows: list[tuple[Any, int]]) -> None:
+    """Hand ``basis`` to ``h`` for the LP of ``cols`` and ``rows`` (ignored when unusable)."""
+    bs = highspy.HighsBasisStatus
+    start = highspy.HighsBasis()
+    start.col_status = [basis.cols.get(v, bs.kLower if v.lb is not None else bs.kZero)
+                        for v in cols]
+    start.row_status = [basis.rows.get(con, {}).get(int(mult), bs.kBasic) for con, mult in rows]
+    n_basic = sum(st == bs.kBasic for st in (*start.col_status, *start.row_status))
+    if n_basic != len(rows):
+        log.debug("basis not reused: %d basic for %d rows", n_basic, len(rows))
+        return
+    start.valid = True
+    if h.setBasis(start) == highspy.HighsStatus.kError:
+        log.debug("basis not reused: HiGHS refused it")

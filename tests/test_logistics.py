@@ -355,3 +355,45 @@ def test_a_whole_round_with_fractional_deliveries_is_not_taken_as_a_design() -> 
     assert opt._deliveries_whole(m)
     next(iter(m.logistics.trucks.values())).set_value(0.5)
     assert not opt._deliveries_whole(m)
+
+
+def test_convoy_split_bound_reaches_the_whole_convoy_optimum() -> None:
+    # a dear escort: the LP buys 14 x 984 / (10 x 30,000) = 0.046 of a convoy for the 14-day
+    # period; whole convoys take one, bringing the period's burn at once, so the tank holds it
+    # all (one more convoy costs far more than the storage it saves)
+    raw = _camp(days=14, convoy_schedule="free")
+    raw["fuel"]["escort_usd_per_convoy"] = 200_000.0
+    raw["solver"] = {"strategy": "two_stage", "mip_rel_gap": 1e-6, "time_limit_s": 60}
+    result = _solve(raw)
+    info = result.solve_info
+    assert result.kpis["convoys_per_year"] * 14 / 365 == pytest.approx(1.0)
+    assert result.sizes["fuel_tank_l"] == pytest.approx(14 * BURN_L_PER_DAY, rel=1e-6)
+    # the piece 'at least one convoy' with its tank cut is the whole-convoy optimum itself;
+    # the LP alone priced 0.046 of an escort and a one-day tank
+    mono = copy.deepcopy(raw)
+    mono["solver"] = {"strategy": "monolithic", "mip_rel_gap": 1e-9, "time_limit_s": 60}
+    exact = _solve(mono).solve_info.objective
+    assert exact == pytest.approx(info.objective, rel=1e-6)
+    assert info.bound >= exact * (1.0 - 1e-6)
+    assert info.mip_gap <= 1e-6
+    assert "convoys >= 1" in info.notes
+    assert "convoys = 0: infeasible" in info.notes
+
+
+def test_an_lp_restarted_from_a_recorded_basis_matches_a_cold_solve() -> None:
+    from energyopt.solve import Basis, SolverSettings, solve_model
+
+    raw = _camp(days=7, convoy_schedule="free")
+    p = model_params(eo.load_scenario(raw), eo.build_inputs(eo.load_scenario(raw)))
+    settings = SolverSettings(time_limit_s=30.0)
+    warm, cold = build_model(p), build_model(p)
+    basis = Basis()
+    solve_model(warm, settings, relax_integers=True, record=basis)
+    assert basis  # recorded
+    # more storage than the one-day tank it chose: a dearer LP from a changed bound
+    for m in (warm, cold):
+        m.logistics.tank_kl.setlb(2.5 * BURN_L_PER_DAY / 1000.0)
+    restarted = solve_model(warm, settings, relax_integers=True, start=basis)
+    fresh = solve_model(cold, settings, relax_integers=True)
+    assert restarted.objective == pytest.approx(fresh.objective, rel=1e-9)
+    assert warm.logistics.tank_l.expr() == pytest.approx(2.5 * BURN_L_PER_DAY, rel=1e-9)

@@ -414,7 +414,8 @@ def logistics_params(spec: InventorySpec, inputs: Inputs, *, truck_l: float, rat
 def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: float | None,
                   final_soc_min_kwh: float | None, soft: bool = False,
                   fuel_initial_l: float | None = None, fuel_final_min_l: float | None = None,
-                  fuel_burn_after_l: np.ndarray | None = None) -> ModelParams:
+                  fuel_burn_after_l: np.ndarray | None = None,
+                  inventory: bool = True) -> ModelParams:
     """Parameters of steps ``start:stop`` of ``p`` as a model of their own.
 
     The battery starts from ``initial_soc_kwh`` instead of being cyclic and ends with at least
@@ -443,6 +444,9 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
         Fuel stock before the window and least stock after it [L] (daily inventory only).
     fuel_burn_after_l : numpy.ndarray, optional
         Planned burn of the days after the window [L/day] (daily inventory only).
+    inventory : bool
+        Keep the daily fuel inventory in the window; without it, the window prices fuel, trucks
+        and convoys per litre as a model without an inventory does (annual limits unscaled).
 
     Returns
     -------
@@ -453,12 +457,14 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
     cut = slice(start, stop)
     share = float(p.step_hours_weighted[cut].sum() / p.step_hours_weighted.sum())
     lg = p.logistics
+    scale_limits = lg is None
+    if not inventory:
+        lg = None
     if lg is not None:
         lg = replace(lg, day_of_step=lg.day_of_step[cut], initial_l=fuel_initial_l,
                      final_min_l=fuel_final_min_l,
                      burn_after_l=np.zeros(0) if fuel_burn_after_l is None
                      else np.asarray(fuel_burn_after_l, dtype=float))
-    scale_limits = lg is None
     return replace(
         p,
         logistics=lg,
