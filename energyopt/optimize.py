@@ -165,11 +165,11 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
     # the search runs in one piece of the problem (a range of whole convoys when the inventory
     # is on); ``rest`` bounds the pieces left out, so the proven bound is min(piece, rest)
     piece = _convoy_split(m, scenario, lp, basis, left, notes)
-    piece_bound, rest = piece.bound, piece.rest_bound
+    piece_bound, rest = piece.bound, list(piece.rest)
     handoff += piece.handoff_s
 
     def proven() -> float:
-        return min(piece_bound, rest)
+        return min([piece_bound, *(part[2] for part in rest)])
 
     bound = proven()
     best_m: pyo.ConcreteModel | None = None
@@ -231,6 +231,9 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
             break
         if left() < 1.2 * round_s:
             break
+    if best is not None and piece.limit is not None:
+        rest = _bound_rest(m, scenario, piece.limit, rest, keep, best.objective, left, notes)
+        bound = proven()
     if best is None or best_m is None:
         # no round ran (LP integral) or none was usable: design from the latest sizes
         design = _design(m, p, scenario, max(left(), 1.0))
@@ -266,10 +269,12 @@ class _Piece:
 
     #: LP bound of the piece [USD].
     bound: float
-    #: Least bound of the pieces left out [USD] (infinite when none is).
-    rest_bound: float
+    #: The pieces left out: (least, most convoys or None, LP bound [USD]).
+    rest: list[tuple[int, int | None, float]]
     #: Hand-off time of the LP solves [s].
     handoff_s: float
+    #: Puts a range of convoys (least, most or None) on the model.
+    limit: Callable[[int, int | None], None] | None = None
 
 
 #: Most splits of the whole-convoy count before the rounds start.
@@ -306,7 +311,7 @@ def _convoy_split(m: pyo.ConcreteModel, scenario: Scenario, lp: SolveInfo, basis
             m.del_component(name)
     lg = m.component("logistics")
     if lg is None:
-        return _Piece(lp.objective, math.inf, 0.0)
+        return _Piece(lp.objective, [], 0.0)
     count = sum(lg.convoys[k] for k in lg.D)
     m.convoy_min_n = pyo.Param(mutable=True, initialize=0, within=pyo.NonNegativeIntegers)
     m.convoy_max_n = pyo.Param(mutable=True, initialize=0, within=pyo.NonNegativeIntegers)
@@ -328,7 +333,8 @@ def _convoy_split(m: pyo.ConcreteModel, scenario: Scenario, lp: SolveInfo, basis
 
     limit(0, None)
     lo, hi = 0, None
-    bound, rest, handoff = lp.objective, math.inf, 0.0
+    bound, handoff = lp.objective, 0.0
+    rest: list[tuple[int, int | None, float]] = []
     stop = time.perf_counter() + CONVOY_SPLIT_SHARE * max(left(), 0.0)
     settings = _settings(scenario)
     for _ in range(MAX_CONVOY_SPLITS):
@@ -365,7 +371,8 @@ def _convoy_split(m: pyo.ConcreteModel, scenario: Scenario, lp: SolveInfo, basis
         if not sides or all(values is None for *_, values in sides):
             break  # out of time (or, impossibly, no feasible part): keep the last piece
         sides.sort(key=lambda side: side[0])
-        if min(sides[0][0], rest) <= min(bound, rest) + 1e-9 * abs(bound):
+        least_rest = min((part[2] for part in rest), default=math.inf)
+        if min(sides[0][0], least_rest) <= min(bound, least_rest) + 1e-9 * abs(bound):
             # no part is dearer than the piece (e.g. convoys cost nothing): the split would
             # only keep the rounds' bounds from counting for the parts left out
             _restore(m, before)
@@ -376,12 +383,42 @@ def _convoy_split(m: pyo.ConcreteModel, scenario: Scenario, lp: SolveInfo, basis
         basis = bases[(lo, hi)]
         others = []
         for other, o_lo, o_hi, _ in sides[1:]:
-            rest = min(rest, other)
+            rest.append((o_lo, o_hi, other))
             others.append(f"convoys {_range(o_lo, o_hi)}: "
                           + ("infeasible" if math.isinf(other) else f"bound {other:,.0f}"))
         notes.append(f"convoys {_range(lo, hi)}: bound {bound:,.0f}; " + "; ".join(others))
     limit(lo, hi)
-    return _Piece(bound, rest, handoff)
+    return _Piece(bound, rest, handoff, limit)
+
+
+def _bound_rest(m: pyo.ConcreteModel, scenario: Scenario,
+                limit: Callable[[int, int | None], None],
+                rest: list[tuple[int, int | None, float]], keep: set[int],
+                objective: float, left: Callable[[], float],
+                notes: list[str]) -> list[tuple[int, int | None, float]]:
+    """Lift the bounds of the convoy pieces left out with a round each, while time is left.
+
+    The rounds ran in the piece searched; a piece left out keeps its LP bound, which may then
+    be what holds the gap open (a diesel-only camp: the LP runs generators fractionally in
+    every piece). A piece whose bound is below ``objective`` by more than the target gap gets
+    one round of partial integrality (units online integer in the steps ``keep``, all steps if
+    empty), and its dual bound if higher. ``m``'s values are left as they were.
+    """
+    target = scenario.solver.mip_rel_gap
+    limit_s = scenario.solver.time_limit_s
+    before = _snapshot(m)
+    steps = keep or {t for _g, t in m.diesel.online}
+    out = []
+    for lo, hi, part_bound in sorted(rest, key=lambda part: part[2]):
+        if part_bound < objective * (1.0 - target) and left() > ROUND_MIN_SHARE * limit_s / 2:
+            limit(lo, hi)
+            partial = _partial_integrality(m, steps, scenario, max(left() * 0.45, 1.0))
+            if partial is not None and partial.bound > part_bound:
+                notes.append(f"convoys {_range(lo, hi)}: round bound {partial.bound:,.0f}")
+                part_bound = partial.bound
+        out.append((lo, hi, part_bound))
+    _restore(m, before)
+    return out
 
 
 def _range(lo: int, hi: int | None) -> str:
