@@ -438,6 +438,9 @@ def pareto_command(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Output folder [default: out/<scenario file stem>].",
         show_default=False)] = None,
+    value_risk: Annotated[bool, typer.Option(
+        "--value-risk", help="Keep the scenario's value per casualty in the cost (by default "
+        "the front's cost leaves it out: the front itself prices the risk).")] = False,
     set_: SetOpt = None,
 ) -> None:
     """Sweep cost against convoy risk (epsilon constraint); print the table, write pareto.csv."""
@@ -448,8 +451,10 @@ def pareto_command(
     with _cli_errors():
         scenario = _load(scenario_path, set_)
         inputs = build_inputs(scenario)
-        _err(f"Pareto front of {scenario.name}: {points} designs, bounding {metric} ...")
-        front = pareto(scenario, metric, points, inputs=inputs)
+        valued = "with" if value_risk else "without"
+        _err(f"Pareto front of {scenario.name}: {points} designs, bounding {metric}; cost "
+             f"{valued} the value put on casualties ...")
+        front = pareto(scenario, metric, points, inputs=inputs, value_risk=value_risk)
     typer.echo(pareto_table(front, metric))
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -466,6 +471,7 @@ def pareto_table(front: Any, metric: str) -> str:
     """Format the Pareto table (display rounding only)."""
     cols = [("point", "point", 0), ("bound", "bound", None), ("status", "status", None),
             ("npc_usd", "NPC (USD)", 0), (metric, metric.replace("_", " "), None),
+            ("usd_per_casualty_avoided", "USD per casualty avoided", 0),
             ("convoys_per_year", "convoys/yr", 1), ("trucks_per_year", "trucks/yr", 1),
             ("fuel_l_per_year", "fuel (L/yr)", 0), ("co2_t_per_year", "CO2 (t/yr)", 0),
             ("pv_kwp", "PV (kWp)", 0), ("battery_kwh", "battery (kWh)", 0),

@@ -127,8 +127,8 @@ ROUND_MIN_SHARE = 0.35
 ROUND_USABLE_GAP = 0.03
 
 
-def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
-               scenario: Scenario) -> tuple[pyo.ConcreteModel, SolveInfo]:
+def _two_stage(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario, *,
+               basis: Basis | None = None) -> tuple[pyo.ConcreteModel, SolveInfo]:
     """Full-year solve in stages, each bounded by what is left of the time limit.
 
     1. LP relaxation of the whole model: a proven lower bound and candidate sizes. With a
@@ -150,6 +150,10 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
     Rounds stop when the gap to the bound is at most ``mip_rel_gap`` or the time is spent. If
     the windows fail, the year's dispatch is solved as one MILP instead. The reported gap is
     ``(design - best bound) / design`` for the full-year problem.
+
+    ``basis``, when given, holds an LP basis of ``m`` (from an earlier call on the same
+    model, e.g. the previous point of a Pareto sweep): the LP restarts from it and leaves its
+    own there.
     """
     limit = scenario.solver.time_limit_s
     target = scenario.solver.mip_rel_gap
@@ -158,8 +162,9 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams,
     def left() -> float:
         return limit - (time.perf_counter() - start)
 
-    basis = Basis()
-    lp = solve_model(m, _settings(scenario), relax_integers=True, record=basis)
+    if basis is None:
+        basis = Basis()
+    lp = solve_model(m, _settings(scenario), relax_integers=True, start=basis, record=basis)
     handoff = lp.handoff_s
     notes = [f"LP relaxation {lp.runtime_s:.1f} s (bound {lp.objective:,.0f})"]
     # the search runs in one piece of the problem (a range of whole convoys when the inventory

@@ -7,23 +7,34 @@ does).
 
 Definitions
 -----------
-* least-cost design: the optimum of the scenario as given (risk valued in the objective as the
-  scenario says);
+* cost: the net present cost without the value the scenario puts on casualties
+  (``fuel.value_per_casualty_usd``), unless ``value_risk=True``: the front itself shows the
+  trade-off, and its slope between two points (column ``usd_per_casualty_avoided``) is the
+  price of each expected casualty avoided, to set against that value. Valuing risk in the
+  cost and bounding it too counts it twice, and a high value makes the least-cost design the
+  least-risk one (a front of one point);
+* least-cost design: the optimum of the scenario with that cost;
 * least-risk design: among the designs with the lowest achievable value of the metric (found
   by minimising the metric alone over the same feasible set), the one of least net present
   cost (a second solve with the metric bounded by that lowest value). On the two-stage route
-  the lowest value is taken from the model with units online relaxed (deliveries stay whole):
-  a lower bound, so the last point may prove infeasible with whole units online; it is then
-  reported with status ``infeasible``.
+  the lowest value is taken from the LP relaxation, rounded up to whole convoys when the
+  metric counts convoys only: a lower bound, so the last point may prove infeasible with
+  whole units online; it is then reported with status ``infeasible``.
 * the bound of point k falls linearly from the least-cost design's metric (k = 0) to the
   least-risk value (k = points - 1).
 * a point solved only to a gap or a time limit may cost more than a tighter point; it then
   takes that point's design (which meets its looser bound), and its status says so, so that
-  the front's cost never rises with the bound.
+  the front's cost never rises with the bound;
+* a point whose bound the previous (looser) point's design already meets takes that design
+  without a solve (status ``same design as point k``): bounds on whole convoys fall between
+  whole counts, so several points may share a design.
+
+On the two-stage route each solve restarts from the LP basis of the one before.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import replace
@@ -40,7 +51,7 @@ from energyopt.inputs import Inputs, build_inputs
 from energyopt.model import ModelParams, build_model, model_params
 from energyopt.results import SizingResult, extract_result
 from energyopt.scenario import Scenario, load_scenario
-from energyopt.solve import SolveInfo, SolverSettings, solve_model
+from energyopt.solve import Basis, SolveInfo, SolverSettings, solve_model
 
 __all__ = ["METRICS", "pareto"]
 
@@ -48,14 +59,15 @@ __all__ = ["METRICS", "pareto"]
 METRICS = ("expected_casualties_per_year", "convoys_per_year")
 
 #: Columns of the table, in order (sizes follow the KPIs).
-COLUMNS = ("point", "bound", "status", "npc_usd", "expected_casualties_per_year",
+COLUMNS = ("point", "bound", "status", "npc_usd", "usd_per_casualty_avoided",
+           "expected_casualties_per_year",
            "convoys_per_year", "trucks_per_year", "fuel_l_per_year", "co2_t_per_year",
            "renewable_fraction", "mip_gap", "runtime_s")
 
 
 def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
            metric: str = "expected_casualties_per_year", points: int = 8, *,
-           inputs: Inputs | None = None) -> pd.DataFrame:
+           inputs: Inputs | None = None, value_risk: bool = False) -> pd.DataFrame:
     """Sweep the bound on a risk metric from the least-cost to the least-risk design.
 
     Parameters
@@ -68,12 +80,17 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
         Designs on the front, both ends included (at least 2).
     inputs : Inputs, optional
         Pre-built inputs.
+    value_risk : bool
+        Keep the scenario's value per casualty in the cost; by default the sweep's cost leaves
+        it out (see the module notes).
 
     Returns
     -------
     pandas.DataFrame
         One row per point: ``point``, ``bound`` (the metric's upper bound, NaN for the
-        least-cost point), ``status``, ``npc_usd``, the metric and the other convoy figures,
+        least-cost point), ``status``, ``npc_usd`` (the sweep's cost),
+        ``usd_per_casualty_avoided`` (cost added per expected casualty a year avoided since the
+        previous point), the metric and the other convoy figures,
         ``fuel_l_per_year``, ``co2_t_per_year``, ``renewable_fraction``, ``mip_gap``,
         ``runtime_s`` and the sizes (``pv_kwp``, ``battery_kwh``, ``fuel_tank_l`` ...). Every
         design passed the result checks (balance, accounting, costs sum to the objective).
@@ -93,6 +110,8 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
     scenario = load_scenario(scenario)
     if inputs is None:
         inputs = build_inputs(scenario)
+    if not value_risk and scenario.fuel.value_per_casualty_usd > 0.0:
+        scenario = scenario.with_overrides({"fuel.value_per_casualty_usd": 0.0})
     p = model_params(scenario, inputs)
     precheck(p, inputs)
     m = build_model(p)
@@ -102,9 +121,10 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
     m.pareto_limit.deactivate()
     monolithic = _monolithic(p, scenario)
     rows: list[dict[str, Any]] = []
+    basis = Basis()
 
     try:
-        first = _point(m, p, scenario, inputs, None, metric, monolithic, strict=True)
+        first = _point(m, p, scenario, inputs, None, metric, monolithic, basis, strict=True)
     except InfeasibleScenarioError:
         from energyopt.optimize import _diagnose
 
@@ -113,16 +133,32 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
     rows.append(_row(0, None, first))
     top = float(first.kpis[metric])
 
-    low = _least_metric(m, measure, scenario, monolithic)
+    low = _least_metric(m, p, measure, metric, scenario, monolithic, basis)
     if top <= low * (1.0 + 1e-6) + 1e-9:
         # the least-cost design already has the least risk: the front is one point
-        return pd.DataFrame(rows)
+        return _frame(rows)
     bounds = np.linspace(top, low, points)[1:]
     for k, eps in enumerate(bounds, start=1):
-        result = _point(m, p, scenario, inputs, float(eps), metric, monolithic)
+        previous = rows[-1]
+        if previous.get("npc_usd") is not None and previous[metric] <= eps * (1 + 1e-7) + 1e-9:
+            # the looser point's design meets this bound too, and nothing meeting a tighter
+            # bound costs less
+            rows.append({**previous, "point": k, "bound": float(eps),
+                         "status": f"same design as point {previous['point']}"})
+            continue
+        result = _point(m, p, scenario, inputs, float(eps), metric, monolithic, basis)
         rows.append(_row(k, float(eps), result))
     _repair_dominated(rows)
+    return _frame(rows)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Return the table, with the cost of each expected casualty avoided between points."""
     frame = pd.DataFrame(rows)
+    if "npc_usd" in frame and "expected_casualties_per_year" in frame:
+        d_cost = frame["npc_usd"].diff()
+        d_risk = -frame["expected_casualties_per_year"].diff()
+        frame["usd_per_casualty_avoided"] = (d_cost / d_risk).where(d_risk > 1e-12)
     front = [c for c in COLUMNS if c in frame.columns]
     return frame[front + [c for c in frame.columns if c not in front]]
 
@@ -142,34 +178,40 @@ def _settings(scenario: Scenario) -> SolverSettings:
                           threads=s.threads, log=s.log)
 
 
-def _least_metric(m: pyo.ConcreteModel, measure: Any, scenario: Scenario,
-                  monolithic: bool) -> float:
-    """Lowest achievable value of the metric (units online relaxed on the two-stage route)."""
+def _least_metric(m: pyo.ConcreteModel, p: ModelParams, measure: Any, metric: str,
+                  scenario: Scenario, monolithic: bool, basis: Basis) -> float:
+    """Lowest achievable value of the metric.
+
+    The MILP's own on the monolithic route; on the two-stage route, the LP relaxation's
+    (restarted from ``basis``), rounded up to whole convoys of the modelled period when the
+    metric counts convoys only (no per-truck casualty rate).
+    """
     m.pareto_limit.deactivate()
     m.npc.deactivate()
     m.pareto_risk = pyo.Objective(expr=measure, sense=pyo.minimize)
-    saved: dict[Any, Any] = {}
-    if not monolithic:
-        for key, var in m.diesel.online.items():
-            saved[key] = var.domain
-            var.domain = pyo.NonNegativeReals
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            info = solve_model(m, _settings(scenario))
+            info = solve_model(m, _settings(scenario), relax_integers=not monolithic,
+                               start=basis)
         # the bound is a proven lower bound of the metric; the incumbent may be above it
         low = max(float(info.bound), 0.0) if info.status == "feasible" else float(
             pyo.value(measure))
+        lg = m.component("logistics")
+        convoys_only = metric == "convoys_per_year" or p.casualties_per_truck == 0.0
+        if not monolithic and lg is not None and convoys_only and low > 0.0:
+            count = sum(float(var.value) for var in lg.convoys.values())
+            if count > 1e-9:
+                # the metric is proportional to the period's convoys, whole in any design
+                low = low / count * math.ceil(count - 1e-6)
     finally:
-        for key, domain in saved.items():
-            m.diesel.online[key].domain = domain
         m.del_component(m.pareto_risk)
         m.npc.activate()
     return max(low, 0.0)
 
 
 def _point(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario, inputs: Inputs,
-           eps: float | None, metric: str, monolithic: bool, *,
+           eps: float | None, metric: str, monolithic: bool, basis: Basis, *,
            strict: bool = False) -> SizingResult | None:
     """Least-cost design with the metric at most ``eps`` (None = unbounded).
 
@@ -198,7 +240,7 @@ def _point(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario, inputs: Inp
                 info: SolveInfo = solve_model(m, _settings(scenario))
                 solved = m
             else:
-                solved, info = _two_stage(m, pk, scenario)
+                solved, info = _two_stage(m, pk, scenario, basis=basis)
     except (InfeasibleScenarioError, SolverError):
         if strict:
             raise

@@ -154,6 +154,25 @@ def _series(var: Any, n: int) -> np.ndarray:
     return np.fromiter((var[t].value for t in range(n)), dtype=float, count=n)
 
 
+def least_trucks(m: pyo.ConcreteModel, p: ModelParams) -> None:
+    """Set each day's trucks to the fewest whole trucks that carry its delivery (in place).
+
+    Trucks cost nothing unless casualties are counted per truck, so a solver may leave any
+    count between that and the convoy's capacity; reports then show the fewest. With a
+    per-truck casualty rate the solver's count is kept (it is priced, and the costs must add
+    up to the objective).
+    """
+    lg = m.component("logistics")
+    if lg is None or p.casualties_per_truck > 0.0:
+        return
+    per_truck_l = p.truck_capacity_l * (1.0 - p.loss_fraction)
+    for k in lg.D:
+        need = math.ceil(float(pyo.value(lg.delivered_l[k])) / per_truck_l - 1e-6)
+        var = lg.trucks[k]
+        if var.value is not None and need < var.value:
+            var.set_value(max(need, 0), skip_validation=True)
+
+
 def extract_result(m: pyo.ConcreteModel, p: ModelParams, inputs: Inputs, info: SolveInfo, *,
                    name: str) -> SizingResult:
     """Read a solved model into a checked :class:`SizingResult`.
@@ -181,6 +200,7 @@ def extract_result(m: pyo.ConcreteModel, p: ModelParams, inputs: Inputs, info: S
     ResultCheckError
         When a check fails.
     """
+    least_trucks(m, p)
     n = p.n_steps
     index = inputs.index
     zeros = np.zeros(n)

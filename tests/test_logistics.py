@@ -322,8 +322,28 @@ def test_front_of_one_point_when_least_cost_is_least_risk() -> None:
     raw = _camp(days=7)  # convoys free of cost and risk: one design
     raw["fuel"]["casualties_per_convoy"] = 0.01
     raw["fuel"]["value_per_casualty_usd"] = 1e9  # risk dominates: least cost = least risk
-    front = eo.pareto(eo.load_scenario(raw), "convoys_per_year", points=5)
+    front = eo.pareto(eo.load_scenario(raw), "convoys_per_year", points=5, value_risk=True)
     assert len(front) == 1
+
+
+def test_front_cost_leaves_the_value_of_casualties_out_by_default() -> None:
+    # the same scenario valued at 5 M USD per casualty: in the cost, that value makes the
+    # least-cost design nearly the least-risk one; the default front prices risk on its own
+    raw = _risky(5e6)
+    front = eo.pareto(eo.load_scenario(raw), "expected_casualties_per_year", points=3)
+    unvalued = _solve(_risky(0.0))
+    # its least-cost end is the optimum with casualties valued at nothing
+    assert front["npc_usd"].iloc[0] == pytest.approx(unvalued.kpis["npc_usd"], rel=1e-6)
+    assert front["expected_casualties_per_year"].iloc[0] == pytest.approx(
+        unvalued.kpis["expected_casualties_per_year"], rel=1e-6)
+    # each casualty avoided costs what the two designs differ by, per casualty a year
+    cas = front["expected_casualties_per_year"].to_numpy()
+    cost = front["npc_usd"].to_numpy()
+    price = front["usd_per_casualty_avoided"].to_numpy()
+    for k in range(1, len(front)):
+        if cas[k - 1] - cas[k] > 1e-12:
+            assert price[k] == pytest.approx((cost[k] - cost[k - 1]) / (cas[k - 1] - cas[k]))
+            assert price[k] >= 0.0
 
 
 def test_a_looser_point_never_keeps_a_dearer_design() -> None:
@@ -397,3 +417,14 @@ def test_an_lp_restarted_from_a_recorded_basis_matches_a_cold_solve() -> None:
     fresh = solve_model(cold, settings, relax_integers=True)
     assert restarted.objective == pytest.approx(fresh.objective, rel=1e-9)
     assert warm.logistics.tank_l.expr() == pytest.approx(2.5 * BURN_L_PER_DAY, rel=1e-9)
+
+
+def test_reported_trucks_are_the_fewest_that_carry_each_delivery() -> None:
+    # trucks cost nothing here, so the solver may send any number up to the convoy's ten; the
+    # result shows the fewest whole 30,000 L trucks for each day's delivery
+    result = _solve(_camp(days=14, convoy_schedule="weekly", safety_stock_days=1.0))
+    daily = result.fuel_daily
+    assert daily is not None
+    need = np.ceil(daily["delivered_l"].to_numpy() / 30_000.0 - 1e-6)
+    np.testing.assert_array_equal(daily["trucks"].to_numpy(), need)
+    assert result.kpis["trucks_per_year"] == pytest.approx(need.sum() * 365 / 14)
