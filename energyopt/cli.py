@@ -2,11 +2,12 @@
 
 Verbs::
 
-    energyopt run SCENARIO.yaml [--out DIR] [--report FILE.html] [--set key=value ...]
-                                [--no-baseline]
+    energyopt run SCENARIO.yaml [--out DIR] [--report FILE.html [--front pareto.csv]]
+                                [--set key=value ...] [--no-baseline]
     energyopt validate SCENARIO.yaml [--set key=value ...]
     energyopt sites
-    energyopt pareto SCENARIO.yaml [--points N] [--metric M] [--out DIR] [--set key=value ...]
+    energyopt pareto SCENARIO.yaml [--points N] [--metric M] [--value-risk] [--out DIR]
+                                   [--set key=value ...]
     energyopt --version
 
 Exit codes: 0 success; 1 other failure (e.g. outputs could not be written); 2 bad scenario,
@@ -361,12 +362,20 @@ def run(
     report: Annotated[Path | None, typer.Option(
         "--report", help="Also write the sizing report as one self-contained HTML file.",
         show_default=False, metavar="FILE.html")] = None,
+    front: Annotated[Path | None, typer.Option(
+        "--front", help="A pareto.csv written by `energyopt pareto` for this scenario: the "
+        "report shows it with the design on it.", show_default=False,
+        metavar="pareto.csv")] = None,
 ) -> None:
     """Size the camp, print a summary; write result.json, summary.md and CSV files."""
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         _err(f"Option error: --report {report}: the report is an HTML file; give a name "
              "ending in .html, e.g. --report gao.html")
         raise typer.Exit(EXIT_SCENARIO)
+    if front is not None and report is None:
+        _err("Option error: --front shows a Pareto front in the report; add --report FILE.html")
+        raise typer.Exit(EXIT_SCENARIO)
+    front_table = None if front is None else _read_front(front)
     folder = out if out is not None else Path("out") / scenario_path.stem
     with _cli_errors():
         scenario = _load(scenario_path, set_)
@@ -388,7 +397,8 @@ def run(
                + ", ".join(p.name for p in written))
     if report is not None:
         try:
-            path = render_report(result, report, scenario=scenario, inputs=inputs)
+            path = render_report(result, report, scenario=scenario, inputs=inputs,
+                                 pareto=front_table)
         except OSError as exc:
             _err(f"error: cannot write the report {report}: {exc}")
             raise typer.Exit(1) from None
@@ -428,6 +438,24 @@ def sites() -> None:
                "real studies. Use a key as `site:` in a scenario.")
 
 
+def _read_front(path: Path) -> Any:
+    """Read a ``pareto.csv`` for the report, or exit with a message naming the problem."""
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        _err(f"Option error: --front {path}: cannot read it as a CSV file ({_one_line(exc)})")
+        raise typer.Exit(EXIT_SCENARIO) from None
+    missing = [c for c in ("npc_usd", "value_risk") if c not in table.columns]
+    if missing:
+        _err(f"Option error: --front {path}: no column {', '.join(missing)}; give the "
+             "pareto.csv that `energyopt pareto` wrote")
+        raise typer.Exit(EXIT_SCENARIO)
+    table.attrs["value_risk"] = bool(table["value_risk"].iloc[0])
+    return table
+
+
 @app.command("pareto")
 def pareto_command(
     scenario_path: ScenarioArg,
@@ -459,7 +487,7 @@ def pareto_command(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "pareto.csv"
-        front.to_csv(path, index=False)
+        front.assign(value_risk=value_risk).to_csv(path, index=False)
     except OSError as exc:
         _err(f"error: cannot write the results to {folder}: {exc}")
         raise typer.Exit(1) from None

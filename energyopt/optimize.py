@@ -209,7 +209,29 @@ def _two_stage(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario, *,
         keep |= {(t + d) % p.n_steps for t in frac for d in (-1, 0, 1)}
         t_round = time.perf_counter()
         before = _snapshot(m)
-        partial = _partial_integrality(m, keep, scenario, max(left() * 0.45, 1.0))
+        try:
+            partial = _partial_integrality(m, keep, scenario, max(left() * 0.45, 1.0))
+        except InfeasibleScenarioError:
+            if piece.limit is None or not rest:
+                raise
+            # no design of this piece runs whole units (their minimum loads burn more than
+            # its convoys bring): go on in the cheapest piece left out, from its LP
+            lo, hi, piece_bound = min(rest, key=lambda part: part[2])
+            rest.remove((lo, hi, piece_bound))
+            notes.append(f"round {k}: no design with whole units online; on in convoys "
+                         f"{_range(lo, hi)}")
+            piece.limit(lo, hi)
+            bound = proven()
+            if math.isinf(piece_bound):
+                if best is None:
+                    raise
+                break
+            for var in m.diesel.online.values():
+                var.domain = pyo.NonNegativeReals
+            solve_model(m, _settings(scenario, max(left(), 1.0)), relax_integers=True,
+                        start=basis)
+            keep = set()
+            continue
         if partial is None:
             break
         piece_bound = max(piece_bound, partial.bound)
@@ -417,7 +439,12 @@ def _bound_rest(m: pyo.ConcreteModel, scenario: Scenario,
     for lo, hi, part_bound in sorted(rest, key=lambda part: part[2]):
         if part_bound < objective * (1.0 - target) and left() > ROUND_MIN_SHARE * limit_s / 2:
             limit(lo, hi)
-            partial = _partial_integrality(m, steps, scenario, max(left() * 0.45, 1.0))
+            try:
+                partial = _partial_integrality(m, steps, scenario, max(left() * 0.45, 1.0))
+            except InfeasibleScenarioError:
+                notes.append(f"convoys {_range(lo, hi)}: no design with whole units online")
+                part_bound = math.inf
+                partial = None
             if partial is not None and partial.bound > part_bound:
                 notes.append(f"convoys {_range(lo, hi)}: round bound {partial.bound:,.0f}")
                 part_bound = partial.bound

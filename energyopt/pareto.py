@@ -92,7 +92,8 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
         ``usd_per_casualty_avoided`` (cost added per expected casualty a year avoided since the
         previous point), the metric and the other convoy figures,
         ``fuel_l_per_year``, ``co2_t_per_year``, ``renewable_fraction``, ``mip_gap``,
-        ``runtime_s`` and the sizes (``pv_kwp``, ``battery_kwh``, ``fuel_tank_l`` ...). Every
+        ``runtime_s`` and the sizes (``pv_kwp``, ``battery_kwh``, ``fuel_tank_l`` ...);
+        ``attrs["value_risk"]`` says whether the cost holds the value of casualties. Every
         design passed the result checks (balance, accounting, costs sum to the objective).
         A single row when the least-cost design already has the least risk.
 
@@ -136,7 +137,7 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
     low = _least_metric(m, p, measure, metric, scenario, monolithic, basis)
     if top <= low * (1.0 + 1e-6) + 1e-9:
         # the least-cost design already has the least risk: the front is one point
-        return _frame(rows)
+        return _frame(rows, value_risk)
     bounds = np.linspace(top, low, points)[1:]
     for k, eps in enumerate(bounds, start=1):
         previous = rows[-1]
@@ -149,18 +150,24 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
         result = _point(m, p, scenario, inputs, float(eps), metric, monolithic, basis)
         rows.append(_row(k, float(eps), result))
     _repair_dominated(rows)
-    return _frame(rows)
+    return _frame(rows, value_risk)
 
 
-def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Return the table, with the cost of each expected casualty avoided between points."""
+def _frame(rows: list[dict[str, Any]], value_risk: bool) -> pd.DataFrame:
+    """Return the table, with the cost of each expected casualty avoided between points.
+
+    ``frame.attrs["value_risk"]`` records whether the cost holds the value of casualties.
+    """
     frame = pd.DataFrame(rows)
+    frame.attrs["value_risk"] = value_risk
     if "npc_usd" in frame and "expected_casualties_per_year" in frame:
         d_cost = frame["npc_usd"].diff()
         d_risk = -frame["expected_casualties_per_year"].diff()
         frame["usd_per_casualty_avoided"] = (d_cost / d_risk).where(d_risk > 1e-12)
     front = [c for c in COLUMNS if c in frame.columns]
-    return frame[front + [c for c in frame.columns if c not in front]]
+    out = frame[front + [c for c in frame.columns if c not in front]]
+    out.attrs["value_risk"] = value_risk
+    return out
 
 
 def _monolithic(p: ModelParams, scenario: Scenario) -> bool:

@@ -304,8 +304,13 @@ def test_cli_pareto_prints_the_table_and_writes_csv(tmp_path: Any) -> None:
     front = pd.read_csv(tmp_path / "out" / "pareto.csv")
     assert len(front) == 3
     assert front["npc_usd"].is_monotonic_increasing
-    run = CliRunner().invoke(cli.app, ["run", str(path), "--out", str(tmp_path / "run")])
+    run = CliRunner().invoke(cli.app, ["run", str(path), "--out", str(tmp_path / "run"),
+                                       "--report", str(tmp_path / "r.html"),
+                                       "--front", str(tmp_path / "out" / "pareto.csv")])
     assert run.exit_code == 0, run.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '<section id="pareto">' in html
+    assert "without the value put on casualties" in html
     for label in ("convoys/yr", "truck-km/yr", "expected casualties/yr", "autonomy (days)",
                   "fuel, busiest month (t)", "fully burdened fuel (USD/L)", "fuel storage"):
         assert label in run.output
@@ -428,3 +433,41 @@ def test_reported_trucks_are_the_fewest_that_carry_each_delivery() -> None:
     need = np.ceil(daily["delivered_l"].to_numpy() / 30_000.0 - 1e-6)
     np.testing.assert_array_equal(daily["trucks"].to_numpy(), need)
     assert result.kpis["trucks_per_year"] == pytest.approx(need.sum() * 365 / 14)
+
+
+def test_a_convoy_piece_without_whole_unit_designs_hands_over_to_the_next() -> None:
+    # relaxed, the set idles half-online and burns 8 + 25 = 33 L/h: 11,088 L in 14 days, one
+    # 12,000 L truck; whole, it burns 41 L/h (13,776 L), which one truck cannot bring, so the
+    # piece 'one convoy' has no design and the search must go on with two
+    raw = _camp(days=14, convoy_schedule="free")
+    raw["fuel"].update(truck_capacity_l=12_000.0, trucks_per_convoy=1.0,
+                       escort_usd_per_convoy=100_000.0)
+    raw["solver"] = {"strategy": "two_stage", "mip_rel_gap": 0.005, "time_limit_s": 60}
+    result = _solve(raw)
+    info = result.solve_info
+    assert result.kpis["convoys_per_year"] * 14 / 365 == pytest.approx(2.0)
+    assert result.kpis["fuel_l_per_year"] * 14 / 365 == pytest.approx(14 * BURN_L_PER_DAY)
+    assert "no design with whole units online" in info.notes
+    assert info.bound <= info.objective * (1 + 1e-9)
+    mono = copy.deepcopy(raw)
+    mono["solver"] = {"strategy": "monolithic", "mip_rel_gap": 1e-9, "time_limit_s": 60}
+    assert info.objective == pytest.approx(_solve(mono).solve_info.objective, rel=1e-6)
+
+
+def test_cli_front_must_be_a_pareto_csv(tmp_path: Any) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from energyopt import cli
+
+    path = tmp_path / "risky.yaml"
+    path.write_text(yaml.safe_dump(_risky(0.0)), encoding="utf-8")
+    bad = tmp_path / "front.csv"
+    bad.write_text("npc_usd,convoys_per_year\n1,2\n", encoding="utf-8")
+    done = CliRunner().invoke(cli.app, ["run", str(path), "--report", str(tmp_path / "r.html"),
+                                        "--front", str(bad)])
+    assert done.exit_code == 2
+    assert "no column value_risk" in done.output
+    alone = CliRunner().invoke(cli.app, ["run", str(path), "--front", str(bad)])
+    assert alone.exit_code == 2
+    assert "add --report" in alone.output

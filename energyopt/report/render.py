@@ -262,9 +262,17 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
         metric = next((m for m in ("expected_casualties_per_year", "convoys_per_year")
                        if m in pareto), None)
         if metric is not None:
-            chosen = (float(kpis[metric]), float(kpis["npc_usd"])) if metric in kpis else None
+            # the front's cost leaves the value of casualties out unless it says otherwise;
+            # the design is placed on the same footing
+            valued = bool(pareto.attrs.get("value_risk", True))
+            cost = float(kpis["npc_usd"])
+            if not valued and "risk" in result.costs:
+                cost -= float(result.costs["risk"].sum())
+            chosen = (float(kpis[metric]), cost) if metric in kpis else None
             front = {"figure": figures.pareto_figure(pareto, metric, chosen),
-                     "metric": metric.replace("_", " "), "points": len(pareto)}
+                     "metric": metric.replace("_", " "), "points": len(pareto),
+                     "cost": "net present cost" + ("" if valued else
+                                                   " without the value put on casualties")}
 
     assumptions = tables.assumptions(scenario)
     base = result.baseline
