@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 import energyopt as eo
+from energyopt.report.render import SECTION_IDS
 
 pytestmark = pytest.mark.slow
 
@@ -65,6 +66,35 @@ def report(small_camp: dict[str, Any], tmp_path_factory: pytest.TempPathFactory)
     result = eo.optimize(scenario, inputs=inputs)
     return eo.render_report(result, tmp_path_factory.mktemp("browser") / "report.html",
                             scenario=scenario, inputs=inputs)
+
+
+@pytest.fixture(scope="module")
+def gao_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Gao example's report over two weeks, its fuel inventory on and a front beside it."""
+    path = Path(__file__).resolve().parents[1] / "examples" / "gao.yaml"
+    scenario = eo.load_scenario(path).with_overrides(
+        {"horizon.days": 14, "solver.time_limit_s": 30, "fuel.inventory.closed_roads": []})
+    inputs = eo.build_inputs(scenario)
+    result = eo.optimize(scenario, inputs=inputs)
+    front = eo.pareto(scenario, "expected_casualties_per_year", points=3, inputs=inputs)
+    return eo.render_report(result, tmp_path_factory.mktemp("gao") / "gao.html",
+                            scenario=scenario, inputs=inputs, pareto=front)
+
+
+def test_gao_report_shows_every_section(gao_report: Path, tmp_path: Path) -> None:
+    done = _run(gao_report, tmp_path / "profile", "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert console_problems(done.stderr) == []
+    svgs = _svgs_per_section(done.stdout)
+    # every section of the brief: the always-present ones, the fuel inventory and convoy
+    # calendar (the logistics model is on) and the Pareto chart (a front was computed)
+    for section in (*SECTION_IDS, "fuel", "pareto"):
+        assert section in svgs, section
+    # (two January weeks at Gao hardly run a generator: the loading histogram may be empty)
+    for section in ("energy-mix", "dispatch", "battery", "fuel", "pareto"):
+        assert svgs[section] >= 1, section
+    assert "arrival day" in done.stdout  # the convoy calendar
+    assert "ESTIMATE" in done.stdout
 
 
 def test_report_opens_without_console_errors(report: Path, tmp_path: Path) -> None:
