@@ -93,7 +93,7 @@ def test_gao_report_shows_every_section(gao_report: Path, tmp_path: Path) -> Non
     # (two January weeks at Gao hardly run a generator: the loading histogram may be empty)
     for section in ("energy-mix", "dispatch", "battery", "fuel", "pareto"):
         assert svgs[section] >= 1, section
-    assert "arrival day" in done.stdout  # the convoy calendar
+    assert "Fuel inventory and convoy calendar" in done.stdout
     assert "ESTIMATE" in done.stdout
 
 
