@@ -550,12 +550,11 @@ def _design(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario, budget_s: 
             for key, value in online.items():
                 full.diesel.online[key].fix(value)
             try:
-                # with whole deliveries this is a MILP whose own gap may stay open at its time
-                # limit; the design's gap that counts is the one against the proven bound
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    info = solve_model(full, _settings(
-                        scenario, max(deadline - time.perf_counter(), 5.0)))
+                settings = _settings(scenario, max(deadline - time.perf_counter(), 5.0))
+                if full.component("logistics") is not None:
+                    info = _whole_deliveries(full, settings)
+                else:
+                    info = solve_model(full, settings)
                 return full, info, "by windowed dispatch"
             except (InfeasibleScenarioError, SolverError) as exc:
                 log.info("windowed dispatch did not give a feasible year (%s)", exc)
@@ -570,6 +569,43 @@ def _design(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario, budget_s: 
         log.info("full-year dispatch with fixed sizes failed (%s)", exc)
         return None
     return full, info, f"by one dispatch MILP (dispatch gap {info.mip_gap:.2%})"
+
+
+def _whole_deliveries(full: pyo.ConcreteModel, settings: SolverSettings) -> SolveInfo:
+    """Solve ``full`` (units online fixed) with whole trucks and convoys, in three small steps.
+
+    Left to one MILP, HiGHS may not find whole deliveries for a year with a long closure in
+    the time left (Malakal: none in 60 s). Instead: (1) the LP with deliveries relaxed; (2)
+    its dispatch and sizes held (bounds closed on their values, so HiGHS's presolve removes
+    them within its tolerances), so its daily burn too, and the whole deliveries alone, a MILP
+    over days, always feasible: rounding the LP's trucks and convoys up is a solution; (3)
+    those trucks and convoys fixed, the LP again, which re-sizes PV, battery and tank (the
+    burn of step 1 stays feasible, so this LP is too).
+    """
+    lg = full.logistics
+    whole = [*lg.trucks.values(), *lg.convoys.values()]
+    for var in whole:
+        var.domain = pyo.NonNegativeReals
+    solve_model(full, settings)
+    free = {id(var) for block in (lg, full.fuel) for var in block.component_data_objects(pyo.Var)}
+    held = [(var, var.lb, var.ub) for var in full.component_data_objects(pyo.Var)
+            if not var.fixed and id(var) not in free]
+    for var, _lb, _ub in held:
+        var.setlb(var.value)
+        var.setub(var.value)
+    for var in whole:
+        var.domain = pyo.NonNegativeIntegers
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            solve_model(full, replace(settings, mip_rel_gap=1e-6))
+    finally:
+        for var, lb, ub in held:
+            var.setlb(lb)
+            var.setub(ub)
+    for var in whole:
+        var.fix()
+    return solve_model(full, settings)
 
 
 def _simple_design(m: pyo.ConcreteModel, p: ModelParams, scenario: Scenario
