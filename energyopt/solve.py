@@ -190,32 +190,6 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings, *,
     SolverError
         When HiGHS fails or stops without a feasible solution.
     """
-    job = _prepare(m, settings, relax_integers=relax_integers, warm_start=warm_start,
-                   start=start, record=record)
-    t1 = time.perf_counter()
-    job.h.run()
-    return _finish(job, time.perf_counter() - t1)
-
-
-@dataclass
-class _Job:
-    """A model handed to HiGHS, not yet solved."""
-
-    m: pyo.ConcreteModel
-    settings: SolverSettings
-    h: highspy.Highs
-    compiled: Any
-    is_int: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    handoff: float
-    record: Basis | None
-
-
-def _prepare(m: pyo.ConcreteModel, settings: SolverSettings, *, relax_integers: bool = False,
-             warm_start: bool = False, start: Basis | None = None,
-             record: Basis | None = None) -> _Job:
-    """Compile ``m`` and pass it to a new HiGHS instance."""
     t0 = time.perf_counter()
     info = LinearStandardFormCompiler().write(m, mixed_form=True)
     cols = info.columns
@@ -270,17 +244,10 @@ def _prepare(m: pyo.ConcreteModel, settings: SolverSettings, *, relax_integers: 
     if start and lp_only:
         _set_basis(h, start, cols, info.rows)
     handoff = time.perf_counter() - t0
-    return _Job(m, settings, h, info, is_int, lower, upper, handoff, record)
 
-
-def _finish(job: _Job, runtime: float) -> SolveInfo:
-    """Check HiGHS's outcome for ``job`` and load the solution into its model."""
-    m, settings, h, info = job.m, job.settings, job.h, job.compiled
-    is_int, lower, upper, record = job.is_int, job.lower, job.upper, job.record
-    cols = info.columns
-    n_cols, n_rows = len(cols), len(info.rows)
-    handoff = job.handoff
-    lp_only = not is_int.any()
+    t1 = time.perf_counter()
+    h.run()
+    runtime = time.perf_counter() - t1
     model_status = h.getModelStatus()
     text = h.modelStatusToString(model_status)
     mip = bool(is_int.any())
