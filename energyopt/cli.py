@@ -12,8 +12,13 @@ Verbs::
 
 Exit codes: 0 success; 1 other failure (e.g. outputs could not be written); 2 bad scenario,
 bad option or bad ``--set``; 3 infeasible scenario; 4 solver failure; 5 a result failed its
-checks after the solve; 130 interrupted. Expected errors print one message to stderr, never a
+checks after the solve; 6 the design (or the baseline) did not converge to the gap asked for
+and ``--strict`` was given; 130 interrupted (``run`` still writes the best design found,
+``pareto`` the finished points). Expected errors print one message to stderr, never a
 traceback. Python warnings are shown as one ``warning: ...`` line each on stderr.
+
+While a search runs, its stage, the best design, the proven bound and the gap are shown on
+stderr (a status line on a terminal, one line per step otherwise).
 
 All numbers are rounded for display only; ``result.json`` and the CSV files hold the stored,
 unrounded values.
@@ -32,6 +37,7 @@ import typer
 import yaml
 
 from energyopt import __version__, data
+from energyopt.engine import Progress
 from energyopt.errors import (
     InfeasibleScenarioError,
     Problem,
@@ -44,7 +50,7 @@ from energyopt.optimize import optimize
 from energyopt.pareto import METRICS, pareto
 from energyopt.report import render_markdown, render_report
 from energyopt.report.format import fmt_number, fmt_percent, fmt_seconds, is_missing
-from energyopt.results import SizingResult
+from energyopt.results import SizingResult, convergence_banner
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo
 
@@ -54,6 +60,7 @@ EXIT_SCENARIO = 2
 EXIT_INFEASIBLE = 3
 EXIT_SOLVER = 4
 EXIT_CHECK = 5
+EXIT_NOT_CONVERGED = 6
 
 app = typer.Typer(
     name="energyopt",
@@ -141,6 +148,38 @@ def _setup_logging(verbose: bool) -> None:
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
         logging.getLogger("energyopt").setLevel(logging.INFO)
+
+
+class _ProgressDisplay:
+    """Shows search progress on stderr: a live status line on a terminal, lines otherwise."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=True, highlight=False)
+        self.live = self.console.is_terminal
+        self.status: Any = None
+        self.last = ""
+
+    def __enter__(self) -> _ProgressDisplay:
+        if self.live:
+            self.status = self.console.status("starting ...")
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+    def __call__(self, event: Progress) -> None:
+        line = event.line()
+        if self.status is not None:
+            self.status.update(line)
+            if event.message:
+                self.console.print(f"  {event.run}: {event.message}", markup=False)
+        elif event.message and line != self.last:
+            self.console.print(line, markup=False)
+        self.last = line
 
 
 # --------------------------------------------------------------------------------------------
@@ -274,9 +313,11 @@ def solve_lines(label: str, info: SolveInfo, asked_gap: float | None) -> list[st
     lines = [
         f"  {label}: {info.status} ({info.termination}), method {info.method}, {info.solver}, "
         f"{info.n_rows:,} rows x {info.n_cols:,} columns, {info.n_integers:,} integers",
-        f"    MIP gap: {fmt_percent(info.mip_gap)} (proven bound {fmt_number(info.bound, 0)} "
-        f"USD, objective {fmt_number(info.objective, 0)} USD{asked})",
-        f"    time: solve {fmt_seconds(info.runtime_s)}, hand-off {fmt_seconds(info.handoff_s)}",
+        f"    gap: {fmt_percent(info.mip_gap)} (proven bound {fmt_number(info.bound, 0)} "
+        f"USD, objective {fmt_number(info.objective, 0)} USD{asked})"
+        + ("" if info.converged else "  NOT CONVERGED"),
+        f"    time: {fmt_seconds(info.wall_s)} of {fmt_seconds(info.time_limit_s)} "
+        f"(model hand-off {fmt_seconds(info.handoff_s)})",
     ]
     if info.notes:
         lines.append(f"    notes: {info.notes}")
@@ -294,7 +335,8 @@ def summary(result: SizingResult, scenario: Scenario, inputs: Inputs) -> str:
     key = f" ({scenario.site})" if isinstance(scenario.site, str) else ""
     h = scenario.horizon
     rated = {u.name: u.rated_kw for u in scenario.diesel.units}
-    lines = [
+    banner = convergence_banner(result)
+    lines = [*([banner, ""] if banner else []),
         f"Scenario: {scenario.name}",
         f"Site: {site.name}{key}, {_latlon(site.latitude, site.longitude)}, {site.timezone}",
         f"Modelled: {h.days} day(s) from {h.start} in {h.step_minutes}-min steps "
@@ -366,6 +408,9 @@ def run(
         "--front", help="A pareto.csv written by `energyopt pareto` for this scenario: the "
         "report shows it with the design on it.", show_default=False,
         metavar="pareto.csv")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Exit with code 6 when the design or the baseline did not converge "
+        "to solver.mip_rel_gap (the outputs are still written).")] = False,
 ) -> None:
     """Size the camp, print a summary; write result.json, summary.md and CSV files."""
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
@@ -380,9 +425,13 @@ def run(
     with _cli_errors():
         scenario = _load(scenario_path, set_)
         inputs = build_inputs(scenario)
-        _err(f"Solving {scenario.name}: {inputs.n_steps:,} steps"
-             + ("" if no_baseline else ", then the diesel-only baseline") + " ...")
-        result = optimize(scenario, baseline=not no_baseline, inputs=inputs)
+        _err(f"Solving {scenario.name}: {inputs.n_steps:,} steps, the diesel-only baseline "
+             f"then the design, within {scenario.solver.time_limit_s:.0f} s"
+             if not no_baseline else f"Solving {scenario.name}: {inputs.n_steps:,} steps "
+             f"within {scenario.solver.time_limit_s:.0f} s")
+        with _ProgressDisplay() as display:
+            result = optimize(scenario, baseline=not no_baseline, inputs=inputs,
+                              progress=display)
         typer.echo(summary(result, scenario, inputs))
     try:
         written = [result.to_json(folder / "result.json"), *result.to_csv(folder)]
@@ -403,6 +452,13 @@ def run(
             _err(f"error: cannot write the report {report}: {exc}")
             raise typer.Exit(1) from None
         typer.echo(f"Wrote the report to {path}")
+    banner = convergence_banner(result)
+    if banner:
+        _err(banner)
+    if result.solve_info.interrupted:
+        raise typer.Exit(130)
+    if strict and banner:
+        raise typer.Exit(EXIT_NOT_CONVERGED)
 
 
 @app.command()
@@ -469,30 +525,48 @@ def pareto_command(
     value_risk: Annotated[bool, typer.Option(
         "--value-risk", help="Keep the scenario's value per casualty in the cost (by default "
         "the front's cost leaves it out: the front itself prices the risk).")] = False,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", min=1.0, help="Time for the whole front [s] (default: twice "
+        "solver.time_limit_s).", show_default=False)] = None,
     set_: SetOpt = None,
 ) -> None:
-    """Sweep cost against convoy risk (epsilon constraint); print the table, write pareto.csv."""
+    """Sweep cost against convoy risk (epsilon constraint); print the table, write pareto.csv.
+
+    pareto.csv is written after each point, so Ctrl-C keeps the finished points.
+    """
     if metric not in METRICS:
         _err(f"--metric {metric}: use one of {', '.join(METRICS)}")
         raise typer.Exit(EXIT_SCENARIO)
     folder = out if out is not None else Path("out") / scenario_path.stem
+    path = folder / "pareto.csv"
+
+    def write(front: Any) -> None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            front.assign(value_risk=value_risk).to_csv(path, index=False)
+        except OSError as exc:
+            _err(f"error: cannot write the results to {folder}: {exc}")
+            raise typer.Exit(1) from None
+
     with _cli_errors():
         scenario = _load(scenario_path, set_)
         inputs = build_inputs(scenario)
         valued = "with" if value_risk else "without"
+        budget = 2.0 * scenario.solver.time_limit_s if time_limit is None else time_limit
         _err(f"Pareto front of {scenario.name}: {points} designs, bounding {metric}; cost "
-             f"{valued} the value put on casualties ...")
-        front = pareto(scenario, metric, points, inputs=inputs, value_risk=value_risk)
+             f"{valued} the value put on casualties; within {budget:.0f} s ...")
+        with _ProgressDisplay() as display:
+            front = pareto(scenario, metric, points, inputs=inputs, value_risk=value_risk,
+                           time_limit_s=budget, progress=display, on_point=write)
+    write(front)
     typer.echo(pareto_table(front, metric))
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "pareto.csv"
-        front.assign(value_risk=value_risk).to_csv(path, index=False)
-    except OSError as exc:
-        _err(f"error: cannot write the results to {folder}: {exc}")
-        raise typer.Exit(1) from None
+    if front.attrs.get("note"):
+        typer.echo(f"Note: {front.attrs['note']}.")
     typer.echo("")
     typer.echo(f"Wrote {path}")
+    if front.attrs.get("interrupted"):
+        _err(f"Interrupted: pareto.csv holds the {len(front)} finished point(s).")
+        raise typer.Exit(130)
 
 
 def pareto_table(front: Any, metric: str) -> str:

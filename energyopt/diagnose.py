@@ -2,37 +2,26 @@
 
 Two layers. Before the solve, :func:`precheck` tests necessary conditions in closed form (the
 fleet's firm power against the peak load with its reserve); they name the requirement and the
-fix without a solve. After a solver proves infeasibility, :func:`elastic_families` lists the
+fix without a solve. After a solver proves infeasibility, :func:`diagnose` lists the
 requirement families that an elastic re-solve (each family given a priced slack) had to relax.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyomo.environ as pyo
 
-from energyopt.errors import InfeasibleScenarioError
+from energyopt.engine.budget import Budget
+from energyopt.errors import InfeasibleScenarioError, SolverError
 from energyopt.inputs import Inputs
+from energyopt.model import build_model
 from energyopt.model.logistics import day_groups
 from energyopt.model.params import ModelParams
+from energyopt.solve import SolverSettings, solve_model
 
-__all__ = ["FAMILIES", "precheck", "relax"]
-
-#: Requirement families: constraint name in the model -> what it means to a user.
-FAMILIES: dict[str, str] = {
-    "balance": "serve the load every step (energy balance)",
-    "reliability.reserve": "spinning reserve (reliability.reserve_load_fraction / "
-                           "reserve_pv_fraction)",
-    "reliability.unserved_limit": "unserved energy cap (reliability.max_unserved_fraction)",
-    "fuel.convoy_limit": "convoy bound (fuel.max_convoys_per_year)",
-    "fuel.casualty_limit": "casualty bound (fuel.max_expected_casualties_per_year)",
-    "diesel.power_min": "generator minimum load (diesel.units[].min_load_fraction)",
-    "logistics.tank_max": "fuel inventory: tank capacity (fuel.inventory.max_tank_l)",
-    "logistics.safety": "fuel inventory: safety stock (fuel.inventory.safety_stock_days)",
-    "logistics.autonomy": "fuel inventory: autonomy against resupply denial "
-                          "(fuel.inventory.autonomy_days)",
-}
-
+__all__ = ["diagnose", "precheck", "relax"]
 
 def precheck(p: ModelParams, inputs: Inputs) -> None:
     """Raise :class:`InfeasibleScenarioError` when a necessary condition fails.
@@ -135,22 +124,21 @@ def _precheck_tank(p: ModelParams, inputs: Inputs) -> None:
             ["fuel tank capacity (fuel.inventory.max_tank_l)"])
 
 
-def relax(m: pyo.ConcreteModel) -> dict[str, pyo.Var]:
+def relax(m: pyo.ConcreteModel) -> dict[str, tuple[pyo.Var, str]]:
     """Turn ``m`` into its elastic form: every requirement family gets a priced slack.
 
-    The original objective is deactivated; the new objective ``elastic`` minimises the sum of
-    slacks (normalised by the peak load). Returns the slack variables per family.
+    The families are those the blocks registered (``m.parts.requirements``). The original
+    objective is deactivated; the new objective ``elastic`` minimises the sum of slacks
+    (normalised by the peak load). Returns, per family, its slack variables and its meaning.
     """
     scale = max(float(np.max(m.params.load_kw)), 1.0)
-    slacks: dict[str, pyo.Var] = {}
+    slacks: dict[str, tuple[pyo.Var, str]] = {}
     m.npc.deactivate()
     terms = []
-    for path, _meaning in FAMILIES.items():
-        con = m.find_component(path)
-        if con is None:
-            continue
+    for req in m.parts.requirements:
+        con = req.constraint
         keys = list(con.keys())
-        name = "slack_" + path.replace(".", "_")
+        name = "slack_" + req.name.replace(".", "_")
         slack = pyo.Var(range(len(keys)), range(2), within=pyo.NonNegativeReals)
         m.add_component(name, slack)
         relaxed = pyo.ConstraintList()
@@ -166,7 +154,36 @@ def relax(m: pyo.ConcreteModel) -> dict[str, pyo.Var]:
                 if c.upper is not None:
                     relaxed.add(c.body - slack[i, 1] <= c.upper)
         con.deactivate()
-        slacks[path] = slack
+        slacks[req.name] = (slack, req.meaning)
         terms.append(sum(slack.values()) / scale)
     m.elastic = pyo.Objective(expr=sum(terms), sense=pyo.minimize)
     return slacks
+
+
+def diagnose(p: ModelParams, settings: SolverSettings, name: str,
+             budget: Budget | None = None) -> InfeasibleScenarioError:
+    """Name the requirements an infeasible scenario cannot meet.
+
+    The model is re-solved in its elastic form (:func:`relax`): each requirement family that
+    needs a slack is one that cannot be met. Returns the error to raise.
+    """
+    m = build_model(p)
+    slacks = relax(m)
+    limit = 120.0 if budget is None else max(min(budget.left(), 120.0), 5.0)
+    quick = replace(settings, time_limit_s=limit, mip_rel_gap=0.05)
+    try:
+        solve_model(m, quick)
+    except (InfeasibleScenarioError, SolverError):
+        return InfeasibleScenarioError(
+            f"{name}: no design meets the requirements and the diagnosis found no single "
+            "cause; check sizes, bounds and reserve settings", [])
+    broken = []
+    for key, (var, meaning) in slacks.items():
+        total = sum(pyo.value(v) for v in var.values())
+        if total > 1e-6:
+            broken.append((key, meaning, total))
+    detail = "; ".join(f"{meaning} (short by {total:.3g} in total)"
+                       for _key, meaning, total in broken)
+    return InfeasibleScenarioError(
+        f"{name}: no design meets these requirements: {detail or 'unknown'}; relax them or "
+        "allow more capacity", [meaning for _key, meaning, _total in broken])

@@ -25,7 +25,7 @@ from energyopt.model.logistics import day_groups
 from energyopt.model.params import ModelParams
 from energyopt.solve import SolveInfo
 
-__all__ = ["SizingResult", "extract_result"]
+__all__ = ["SizingResult", "convergence_banner", "extract_result"]
 
 
 @dataclass
@@ -135,6 +135,52 @@ class SizingResult:
             self.baseline.dispatch.to_csv(path, index_label="time")
             written.append(path)
         return written
+
+
+def convergence_banner(result: SizingResult) -> str | None:
+    """Return the "not converged" warning a reader must see first (None when converged).
+
+    A design is converged when its gap to the proven bound is at most the gap asked for
+    (``solver.mip_rel_gap``). Otherwise, and when the design is the rule-based design of last
+    resort or the search was interrupted, the banner says how far from proven it is and what to
+    do; the same holds for the diesel-only baseline, whose figures the savings rest on.
+
+    Parameters
+    ----------
+    result : SizingResult
+        The design (with its baseline, if any).
+
+    Returns
+    -------
+    str or None
+        One paragraph of plain text.
+    """
+    parts = []
+    for label, res in (("the design", result), ("the diesel-only baseline", result.baseline)):
+        if res is None:
+            continue
+        info = res.solve_info
+        if info.converged and not info.interrupted:
+            continue
+        if math.isfinite(info.mip_gap):
+            how_far = (f"is within {100 * info.mip_gap:.2f}% of the proven lower bound "
+                       f"({info.bound:,.0f} USD against {info.objective:,.0f} USD; asked for "
+                       f"{100 * info.target_gap:.2f}%)")
+        else:
+            how_far = "has no proven lower bound (the LP relaxation did not finish in time)"
+        what = (f"{label} is the rule-based design of last resort (diesel carries load and "
+                f"reserve) and {how_far}") if info.fallback else f"{label} {how_far}"
+        if info.interrupted:
+            what = f"{label} was interrupted: {what}"
+        parts.append(what)
+    if not parts:
+        return None
+    limit = result.solve_info.time_limit_s
+    when = f" after {result.solve_info.wall_s:.0f} s" if result.solve_info.wall_s else ""
+    return ("NOT CONVERGED: " + "; ".join(parts) + f"{when}. It may not be the least-cost mix "
+            "and should not be signed as the recommendation. Run again with a longer "
+            f"solver.time_limit_s (now {limit:.0f} s for the whole run), or accept a larger "
+            "solver.mip_rel_gap.")
 
 
 def _plain(value: Any) -> Any:
@@ -428,12 +474,9 @@ def _kpis(p: ModelParams, dispatch: pd.DataFrame, costs: pd.DataFrame, m: pyo.Co
     }
     if daily is not None and p.logistics is not None:
         stock = daily["stock_l"].to_numpy()
-        cyclic = p.logistics.initial_l is None
         start = np.roll(stock, 1)
-        if not cyclic:
-            start[0] = float(p.logistics.initial_l)  # type: ignore[arg-type]
         kpis["autonomy_days"] = float(autonomy_days(start, daily["burn_l"].to_numpy(),
-                                                    cyclic=cyclic).min())
+                                                    cyclic=True).min())
         kpis["fuel_tank_l"] = float(pyo.value(m.logistics.tank_l))
         kpis["fuel_stock_min_l"] = float(stock.min())
     return pd.Series(kpis, name="kpi")
@@ -550,8 +593,6 @@ def _check_inventory(result: SizingResult, p: ModelParams, fail: Any) -> None:
     if (trucks[~f["arrival_open"].to_numpy(dtype=bool)] > 0.5).any():
         fail("closed_road", "a truck arrives on a day closed to arrivals")
     before = np.roll(stock, 1)
-    if lg.initial_l is not None:
-        before[0] = lg.initial_l
     err = np.abs(before + delivered - burn - stock)
     if err.max() > ltol:
         k = int(err.argmax())
@@ -561,13 +602,11 @@ def _check_inventory(result: SizingResult, p: ModelParams, fail: Any) -> None:
     burn_steps = result.dispatch["fuel_l"].to_numpy()
     if abs(float(burn.sum()) - float(burn_steps.sum())) > ltol * len(burn):
         fail("stock_burn", "daily burn does not add up to the fuel of the steps")
-    if lg.initial_l is None:
-        w = f["weight"].to_numpy()
-        got, used = float((w * delivered).sum()), float(result.kpis["fuel_l_per_year"])
-        if abs(got - used) > 1e-6 * max(used, 1.0) + 1e-3:
-            fail("fuel_delivered", f"fuel delivered {got:.3f} L/yr differs from fuel burned "
-                 f"{used:.3f} L/yr over the cyclic year")
-    if lg.autonomy_days > 0 and result.kpis["autonomy_days"] < lg.autonomy_days and (
-            lg.initial_l is None):
+    w = f["weight"].to_numpy()
+    got, used = float((w * delivered).sum()), float(result.kpis["fuel_l_per_year"])
+    if abs(got - used) > 1e-6 * max(used, 1.0) + 1e-3:
+        fail("fuel_delivered", f"fuel delivered {got:.3f} L/yr differs from fuel burned "
+             f"{used:.3f} L/yr over the cyclic year")
+    if lg.autonomy_days > 0 and result.kpis["autonomy_days"] < lg.autonomy_days:
         fail("autonomy", f"the stock covers {result.kpis['autonomy_days']:.0f} days, "
              f"{lg.autonomy_days} required")

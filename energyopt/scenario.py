@@ -877,13 +877,20 @@ class ReliabilitySpec(_Spec):
 class SolverSpec(_Spec):
     """Solver settings (HiGHS)."""
 
-    time_limit_s: float = Field(170.0, gt=0.0, le=86_400.0, description="Wall time limit [s].")
-    mip_rel_gap: float = Field(0.005, ge=0.0, le=1.0, description="Relative MIP gap [-].")
+    time_limit_s: float = Field(
+        170.0, gt=0.0, le=86_400.0,
+        description="Wall time of the whole run [s]: inputs, the diesel-only baseline and the "
+        "design (a Pareto front gets twice this unless told otherwise).")
+    mip_rel_gap: float = Field(
+        0.005, ge=0.0, le=1.0,
+        description="Relative gap to the proven bound at which a design counts as converged "
+        "[-]; the search stops there.")
     threads: int = Field(2, ge=1, le=256, description="Threads given to HiGHS [-].")
-    strategy: Literal["auto", "monolithic", "two_stage"] = Field(
-        "auto", description="'monolithic': one MILP; 'two_stage': sizes from the full-year LP "
-        "relaxation, then the full-year MILP dispatch with sizes fixed, then the monolithic MILP "
-        "warm-started for the time left; 'auto': monolithic up to 2,000 unit-steps.")
+    strategy: Literal["auto", "monolithic", "staged", "two_stage"] = Field(
+        "auto", description="'monolithic': one MILP after a rule-based design; 'staged': LP "
+        "relaxation, convoy split, windowed dispatch and a Lagrangian bound (see "
+        "docs/architecture.md); 'auto': monolithic up to 2,000 unit-steps, staged above; "
+        "'two_stage' is the former name of 'staged'.")
     log: bool = Field(False, description="Print the HiGHS log.")
 
 

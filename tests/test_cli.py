@@ -108,7 +108,7 @@ def test_run_tiny_scenario(tiny_yaml: Path, tmp_path: Path) -> None:
     assert "Scenario: tiny camp" in text
     assert "Gao (gao)" in text
     assert "Solar: embedded stochastic weather year (seed 2026) for Gao" in text
-    assert re.search(r"MIP gap: \d+(\.\d+)?%\s+\(proven bound [\d,]+ USD", text)
+    assert re.search(r"gap: \d+(\.\d+)?%\s+\(proven bound [\d,]+ USD", text)
     for label in ("LCOE (USD/kWh)", "fuel (L/yr)", "trucks/yr", "convoys/yr",
                   "expected casualties/yr", "CO2 (t/yr)", "renewable share (%)",
                   "unserved (kWh/yr)", "diesel hours/yr"):

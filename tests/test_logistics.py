@@ -195,7 +195,7 @@ def test_tighter_casualty_bound_never_lowers_cost() -> None:
 def test_pareto_front_is_monotone() -> None:
     front = eo.pareto(eo.load_scenario(_risky(0.0)), "expected_casualties_per_year", points=4)
     assert list(front["point"]) == [0, 1, 2, 3]
-    assert (front["status"] == "optimal").all()
+    assert (front["status"] == "converged").all()
     cas = front["expected_casualties_per_year"].to_numpy()
     cost = front["npc_usd"].to_numpy()
     bound = front["bound"].to_numpy()
@@ -259,26 +259,24 @@ def test_unknown_threat_level_is_a_scenario_error() -> None:
         eo.load_scenario(raw)
 
 
-def test_window_params_carry_the_fuel_stock() -> None:
-    s = eo.load_scenario(_camp(days=3, autonomy_days=2))
+def test_window_params_price_fuel_per_litre_and_keep_annual_convoy_limits() -> None:
+    # a dispatch window has no daily inventory: fuel is priced per litre, and an annual convoy
+    # limit is not scaled into it (whole convoys cannot meet a window's share)
+    raw = _camp(days=3, autonomy_days=2)
+    raw["fuel"]["max_convoys_per_year"] = 40.0
+    s = eo.load_scenario(raw)
     p = model_params(s, eo.build_inputs(s))
-    wp = window_params(p, 24, 48, initial_soc_kwh=None, final_soc_min_kwh=None,
-                       fuel_initial_l=5000.0, fuel_final_min_l=3000.0,
-                       fuel_burn_after_l=np.array([BURN_L_PER_DAY]))
-    assert wp.logistics is not None
-    assert wp.logistics.initial_l == 5000.0
-    assert wp.logistics.final_min_l == 3000.0
-    np.testing.assert_array_equal(wp.logistics.day_of_step, np.ones(24, dtype=int))
-    m = build_model(wp)
-    assert len(m.logistics.D) == 1
-    # with no arrival allowed the window's one day must start with its own burn plus the
-    # next day's (autonomy 2): 5000 >= 2 x 984 holds, so the block builds a feasible window
-    assert m.logistics.component("autonomy") is not None
+    wp = window_params(p, 24, 48, initial_soc_kwh=None, final_soc_min_kwh=None)
+    assert p.logistics is not None
+    assert wp.logistics is None
+    assert wp.n_steps == 24
+    assert wp.max_convoys_per_year is None
+    assert build_model(wp).component("logistics") is None
 
 
-def test_two_stage_route_keeps_whole_deliveries() -> None:
+def test_staged_route_keeps_whole_deliveries() -> None:
     raw = _camp(days=7, convoy_schedule="free")
-    raw["solver"] = {"strategy": "two_stage", "mip_rel_gap": 1e-4, "time_limit_s": 60}
+    raw["solver"] = {"strategy": "staged", "mip_rel_gap": 1e-4, "time_limit_s": 60}
     result = _solve(raw)
     daily = result.fuel_daily
     assert daily is not None
@@ -365,21 +363,22 @@ def test_a_looser_point_never_keeps_a_dearer_design() -> None:
     assert "design of point 1" in rows[0]["status"]
 
 
-def test_a_whole_round_with_fractional_deliveries_is_not_taken_as_a_design() -> None:
-    # the rounds of partial integrality relax deliveries: a round whose units online are all
-    # whole is a design only if its deliveries are whole as well
-    import sys
+def test_a_solution_with_fractional_deliveries_is_not_a_design() -> None:
+    # relaxations leave deliveries fractional: a solution is a design only if its trucks and
+    # convoys are whole as well
+    from energyopt.engine import Problem
+    from energyopt.solve import SolverSettings
 
-    from energyopt.model import build_model
-
-    opt = sys.modules["energyopt.optimize"]
     s = eo.load_scenario(_camp(days=3))
-    m = build_model(model_params(s, eo.build_inputs(s)))
-    for var in (*m.logistics.trucks.values(), *m.logistics.convoys.values()):
-        var.set_value(1.0)
-    assert opt._deliveries_whole(m)
-    next(iter(m.logistics.trucks.values())).set_value(0.5)
-    assert not opt._deliveries_whole(m)
+    problem = Problem(model_params(s, eo.build_inputs(s)), "test", SolverSettings())
+    whole = problem.session()
+    assert whole.run(30).has_solution and whole.x is not None
+    design = problem.design(whole.x, "MILP")
+    assert design is not None
+    assert design.objective == pytest.approx(problem.mm.objective(whole.x), rel=1e-9)
+    x = whole.x.copy()
+    x[problem.delivery_cols[0]] += 0.5
+    assert problem.design(x, "half a truck") is None
 
 
 def test_convoy_split_bound_reaches_the_whole_convoy_optimum() -> None:
@@ -388,7 +387,7 @@ def test_convoy_split_bound_reaches_the_whole_convoy_optimum() -> None:
     # all (one more convoy costs far more than the storage it saves)
     raw = _camp(days=14, convoy_schedule="free")
     raw["fuel"]["escort_usd_per_convoy"] = 200_000.0
-    raw["solver"] = {"strategy": "two_stage", "mip_rel_gap": 1e-6, "time_limit_s": 60}
+    raw["solver"] = {"strategy": "staged", "mip_rel_gap": 1e-6, "time_limit_s": 60}
     result = _solve(raw)
     info = result.solve_info
     assert result.kpis["convoys_per_year"] * 14 / 365 == pytest.approx(1.0)
@@ -438,16 +437,16 @@ def test_reported_trucks_are_the_fewest_that_carry_each_delivery() -> None:
 def test_a_convoy_piece_without_whole_unit_designs_hands_over_to_the_next() -> None:
     # relaxed, the set idles half-online and burns 8 + 25 = 33 L/h: 11,088 L in 14 days, one
     # 12,000 L truck; whole, it burns 41 L/h (13,776 L), which one truck cannot bring, so the
-    # piece 'one convoy' has no design and the search must go on with two
+    # piece 'one convoy' has no design and the search must end with two
     raw = _camp(days=14, convoy_schedule="free")
     raw["fuel"].update(truck_capacity_l=12_000.0, trucks_per_convoy=1.0,
                        escort_usd_per_convoy=100_000.0)
-    raw["solver"] = {"strategy": "two_stage", "mip_rel_gap": 0.005, "time_limit_s": 60}
+    raw["solver"] = {"strategy": "staged", "mip_rel_gap": 0.005, "time_limit_s": 60}
     result = _solve(raw)
     info = result.solve_info
     assert result.kpis["convoys_per_year"] * 14 / 365 == pytest.approx(2.0)
     assert result.kpis["fuel_l_per_year"] * 14 / 365 == pytest.approx(14 * BURN_L_PER_DAY)
-    assert "no design with whole units online" in info.notes
+    assert info.converged
     assert info.bound <= info.objective * (1 + 1e-9)
     mono = copy.deepcopy(raw)
     mono["solver"] = {"strategy": "monolithic", "mip_rel_gap": 1e-9, "time_limit_s": 60}

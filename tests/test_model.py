@@ -88,7 +88,7 @@ def _balance_error(d: pd.DataFrame) -> np.ndarray:
 
 @pytest.mark.parametrize(("days", "step_minutes"), [(1, 60), (2, 30), (3, 180)])
 @pytest.mark.parametrize("existing", [1, 0])
-@pytest.mark.parametrize("strategy", ["monolithic", "two_stage"])
+@pytest.mark.parametrize("strategy", ["monolithic", "staged", "two_stage"])
 def test_diesel_only_constant_load_closed_form(days: int, step_minutes: int, existing: int,
                                                strategy: str) -> None:
     load_kw, rated_kw, f0, f1 = 100.0, 200.0, 0.08, 0.25
@@ -241,8 +241,9 @@ def test_battery_losses_scale_the_pv_needed(roundtrip: float, self_discharge: fl
         100.0, rel=1e-9)
     assert d["battery_soc_kwh"].iloc[0] == pytest.approx(1200.0 / (rho * eta), rel=1e-9)
     assert d["battery_soc_kwh"].iloc[1] == pytest.approx(0.0, abs=1e-6)
-    assert result.kpis["battery_discharge_kwh_per_year"] == pytest.approx(
-        365 * 1200.0, rel=1e-9)
+    # the battery carries the night at least (free battery power lets a solver also charge
+    # and discharge at once at no cost when nothing is lost, so the gross figure may be higher)
+    assert result.kpis["battery_discharge_kwh_per_year"] >= 365 * 1200.0 * (1 - 1e-9)
     assert np.abs(_balance_error(d)).max() <= 1e-6
 
 
@@ -724,8 +725,8 @@ def test_window_params_share_annual_limits(tiny: dict[str, Any]) -> None:
     assert wp.max_casualties_per_year == pytest.approx(0.5 * 12 / 48)
 
 
-def test_two_stage_brackets_the_monolithic_optimum() -> None:
-    """Over three weeks (three dispatch windows), the two-stage design costs at least the true
+def test_staged_search_brackets_the_monolithic_optimum() -> None:
+    """Over three weeks (three dispatch windows), the staged design costs at least the true
     optimum and its bound is at most the optimum; its gap is the one it reports."""
     raw = _diesel_camp(
         horizon={"days": 21, "step_minutes": 180, "years": 10, "discount_rate": 0.08},
@@ -739,10 +740,10 @@ def test_two_stage_brackets_the_monolithic_optimum() -> None:
     exact = _solve({**raw, "solver": {"mip_rel_gap": 1e-7, "time_limit_s": 120,
                                       "strategy": "monolithic"}})
     staged = _solve({**raw, "solver": {"mip_rel_gap": 0.005, "time_limit_s": 60,
-                                       "strategy": "two_stage"}})
+                                       "strategy": "staged"}})
     opt = exact.solve_info.objective
     info = staged.solve_info
-    assert info.method == "two_stage"
+    assert info.method == "staged"
     assert info.objective >= opt * (1 - 1e-7)
     assert info.bound <= opt * (1 + 1e-7)
     assert info.mip_gap == pytest.approx((info.objective - info.bound) / info.objective,
@@ -750,50 +751,51 @@ def test_two_stage_brackets_the_monolithic_optimum() -> None:
     assert float(np.abs(_balance_error(staged.dispatch)).max()) < 1e-5
 
 
-def test_window_soft_aim_pays_the_marginal_fuel_for_a_shortfall(tiny: dict[str, Any]) -> None:
+def test_a_litre_prices_purchase_haulage_escort_and_risk(tiny: dict[str, Any]) -> None:
     from energyopt.inputs import build_inputs
     from energyopt.model import model_params
-    from energyopt.model.params import window_params
 
     scenario = eo.load_scenario(tiny)
     p = model_params(scenario, build_inputs(scenario))
-    wp = window_params(p, 0, 10, initial_soc_kwh=5.0, final_soc_min_kwh=50.0, soft=True)
-    per_litre = wp.usd_per_litre
-    f1 = scenario.diesel.units[0].fuel_slope_l_per_kwh
-    assert wp.bat_final_shortfall_usd_per_kwh == pytest.approx(
-        f1 * per_litre * p.weight[9] / p.bat_eta_charge)
     # a litre a year for the horizon: its purchase, haulage, escort and risk, in present value
     f = scenario.fuel
     a = _annuity(scenario.horizon.discount_rate, scenario.horizon.years)
     a_fuel = _growing_annuity(scenario.horizon.discount_rate, f.escalation_per_year,
                               scenario.horizon.years)
     convoy_l = f.truck_capacity_l * f.trucks_per_convoy
-    assert per_litre == pytest.approx(
+    assert p.usd_per_litre == pytest.approx(
         f.price_usd_per_l * a_fuel + a * (f.transport_usd_per_l_km * f.route_km + (
             f.escort_usd_per_convoy + f.casualties_per_convoy * f.value_per_casualty_usd)
             / convoy_l))
 
 
-def test_simple_design_is_feasible_by_construction(tiny: dict[str, Any]) -> None:
-    """The design of last resort (time ran out) passes every result check."""
-    import sys
-
+def test_rule_design_is_feasible_by_construction(tiny: dict[str, Any]) -> None:
+    """The design of last resort (diesel carries load and reserve) passes every check."""
+    from energyopt.engine import Budget, Problem
+    from energyopt.engine.polish import design_from_commitment, fallback_commitment
     from energyopt.inputs import build_inputs
-    from energyopt.model import build_model, model_params
+    from energyopt.model import model_params
     from energyopt.results import extract_result
+    from energyopt.solve import SolveInfo, SolverSettings
 
-    opt = sys.modules["energyopt.optimize"]
     tiny["solar"] = {"max_kwp": 300.0}
     tiny["battery"] = {"max_kwh": 500.0}
     tiny["reliability"] = {"reserve_load_fraction": 0.1}
     scenario = eo.load_scenario(tiny)
     inputs = build_inputs(scenario)
     p = model_params(scenario, inputs)
-    design = opt._simple_design(build_model(p), p, scenario)
-    assert design is not None
-    m, info, how = design
-    result = extract_result(m, p, inputs, info, name="simple")  # runs check_result
-    assert "simple rule" in how
+    problem = Problem(p, "test", SolverSettings())
+    commitment = fallback_commitment(problem)
     # units online cover 110% of the 200 kW load alone: two 200 kW sets every step
+    assert (commitment == 2).all()
+    design = design_from_commitment(problem, problem.session(), commitment, Budget(30),
+                                    "rule", sizes=problem.existing_sizes(), fallback=True)
+    assert design is not None and design.fallback
+    problem.mm.load(design.x)
+    info = SolveInfo(status="feasible", termination="rule", objective=design.objective,
+                     bound=design.objective, mip_gap=0.0, runtime_s=0.0, handoff_s=0.0,
+                     solver="", n_rows=0, n_cols=0, n_integers=0)
+    result = extract_result(problem.m, p, inputs, info, name="rule")  # runs check_result
     assert (result.dispatch["diesel_g200_online"] == 2).all()
+    assert result.sizes["pv_kwp"] == 0.0
     assert float(np.abs(_balance_error(result.dispatch)).max()) < 1e-5

@@ -12,8 +12,7 @@ Equations
     R^{bat}_t \le P^{max} - D_t + C_t, \quad R^{bat}_t \Delta_t \le \eta_d (E_t - s E^{max})
 
 A time window instead starts from a given :math:`E_{-1}` and ends with :math:`E_{T-1}` at
-least a given value, or pays for the shortfall (see
-:func:`~energyopt.model.params.window_params`).
+least a given value (see :func:`~energyopt.model.params.window_params`).
 
 Costs: capex on new energy and power; O&M as a share of total capex per year; replacement and
 salvage by calendar life.
@@ -55,6 +54,12 @@ def add_battery(m: pyo.ConcreteModel, p: ModelParams, *, with_reserve: bool) -> 
     b.charge_kw = pyo.Var(m.T, within=pyo.NonNegativeReals)
     b.discharge_kw = pyo.Var(m.T, within=pyo.NonNegativeReals)
     b.soc_kwh = pyo.Var(m.T, within=pyo.NonNegativeReals)
+    parts = m.parts
+    parts.size("battery_kwh", b.kwh)
+    parts.size("battery_kw", b.kw)
+    for var in (b.charge_kw, b.discharge_kw, b.soc_kwh):
+        parts.timed(var)
+    parts.states["battery_soc_kwh"] = [b.soc_kwh[t] for t in m.T]
     n, dur, ret = p.n_steps, p.duration_h, p.bat_retention_per_step
     eta_c, eta_d, smin = p.bat_eta_charge, p.bat_eta_discharge, p.bat_min_soc
 
@@ -74,17 +79,12 @@ def add_battery(m: pyo.ConcreteModel, p: ModelParams, *, with_reserve: bool) -> 
         + float(dur[t]) * (eta_c * b.charge_kw[t] - b.discharge_kw[t] / eta_d),
     )
     if p.bat_final_soc_min_kwh is not None:
-        if p.bat_final_shortfall_usd_per_kwh is None:
-            b.soc_final = pyo.Constraint(expr=b.soc_kwh[n - 1] >= p.bat_final_soc_min_kwh)
-        else:
-            b.soc_short_kwh = pyo.Var(within=pyo.NonNegativeReals)
-            b.soc_final = pyo.Constraint(
-                expr=b.soc_kwh[n - 1] + b.soc_short_kwh >= p.bat_final_soc_min_kwh)
-            add_cost(m, b, "battery_end_shortfall", "fuel",
-                     p.bat_final_shortfall_usd_per_kwh * b.soc_short_kwh)
+        b.soc_final = pyo.Constraint(expr=b.soc_kwh[n - 1] >= p.bat_final_soc_min_kwh)
     m.supply_kw.append(lambda t: b.discharge_kw[t] - b.charge_kw[t])
+    m.absorb_kw.append(lambda t: b.charge_kw[t])
     if with_reserve:
         b.reserve_kw = pyo.Var(m.T, within=pyo.NonNegativeReals)
+        parts.timed(b.reserve_kw)
         b.reserve_power = pyo.Constraint(
             m.T, rule=lambda _, t: b.reserve_kw[t] <= b.kw - b.discharge_kw[t] + b.charge_kw[t])
         b.reserve_energy = pyo.Constraint(

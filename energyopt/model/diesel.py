@@ -51,6 +51,12 @@ def add_diesel(m: pyo.ConcreteModel, p: ModelParams, *, with_reserve: bool) -> N
     b.online = pyo.Var(b.G, m.T, within=pyo.NonNegativeIntegers,
                        bounds=lambda _, g, t: (0, units[g].max_count))
     b.power_kw = pyo.Var(b.G, m.T, within=pyo.NonNegativeReals)
+    parts = m.parts
+    for g in b.G:
+        parts.counts[g] = b.count[g]
+        parts.commitment[g] = [b.online[g, t] for t in m.T]
+    parts.timed(b.online)
+    parts.timed(b.power_kw)
     b.online_max = pyo.Constraint(b.G, m.T, rule=lambda _, g, t: b.online[g, t] <= b.count[g])
     b.power_max = pyo.Constraint(
         b.G, m.T, rule=lambda _, g, t: b.power_kw[g, t] <= units[g].rated_kw * b.online[g, t])
@@ -62,6 +68,8 @@ def add_diesel(m: pyo.ConcreteModel, p: ModelParams, *, with_reserve: bool) -> N
         return b.power_kw[g, t] >= u.min_load_fraction * u.rated_kw * b.online[g, t]
 
     b.power_min = pyo.Constraint(b.G, m.T, rule=_min)
+    parts.requirement("diesel.power_min", b.power_min,
+                      "generator minimum load (diesel.units[].min_load_fraction)")
     dur, hw = p.duration_h, p.step_hours_weighted
     b.fuel_l = pyo.Expression(
         b.G, m.T,

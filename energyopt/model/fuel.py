@@ -42,6 +42,9 @@ from energyopt.model.params import ModelParams
 
 __all__ = ["add_fuel"]
 
+#: Right-hand side of a declared cut that is off [-].
+_NEVER = 1e7
+
 
 def add_fuel(m: pyo.ConcreteModel, p: ModelParams) -> None:
     """Add ``m.fuel``: annual fuel, trucks, convoys, their costs, risk and bounds.
@@ -54,6 +57,7 @@ def add_fuel(m: pyo.ConcreteModel, p: ModelParams) -> None:
     lg = m.component("logistics")
     keep = 1.0 - p.loss_fraction
     b.fuel_l_per_year = pyo.Var(within=pyo.NonNegativeReals)
+    m.parts.supply.append(b.fuel_l_per_year)
     b.fuel_total = pyo.Constraint(
         expr=b.fuel_l_per_year == sum(d.fuel_l_per_year[g] for g in d.G))
     if lg is None:
@@ -67,11 +71,23 @@ def add_fuel(m: pyo.ConcreteModel, p: ModelParams) -> None:
     if p.casualties_per_truck > 0.0:
         casualties = casualties + b.trucks_per_year * p.casualties_per_truck
     b.expected_casualties_per_year = pyo.Expression(expr=casualties)
+    parts = m.parts
     if p.max_convoys_per_year is not None:
         b.convoy_limit = pyo.Constraint(expr=b.convoys_per_year <= p.max_convoys_per_year)
+        parts.requirement("fuel.convoy_limit", b.convoy_limit,
+                          "convoy bound (fuel.max_convoys_per_year)")
     if p.max_casualties_per_year is not None:
         b.casualty_limit = pyo.Constraint(
             expr=b.expected_casualties_per_year <= p.max_casualties_per_year)
+        parts.requirement("fuel.casualty_limit", b.casualty_limit,
+                          "casualty bound (fuel.max_expected_casualties_per_year)")
+    # declared cuts for a front (engine variants bound the risk metrics); built inactive, with
+    # a right-hand side no design reaches
+    b.limit_convoys_per_year = pyo.Constraint(expr=b.convoys_per_year <= _NEVER)
+    b.limit_expected_casualties_per_year = pyo.Constraint(
+        expr=b.expected_casualties_per_year <= _NEVER)
+    parts.cut("limit_convoys_per_year", b.limit_convoys_per_year)
+    parts.cut("limit_expected_casualties_per_year", b.limit_expected_casualties_per_year)
     bought = b.fuel_l_per_year / keep
     add_cost(m, b, "fuel", "fuel", p.fuel_price_usd_per_l * p.fuel_annuity * bought)
     add_cost(m, b, "transport", "fuel", p.transport_usd_per_l * p.variable_annuity * bought)

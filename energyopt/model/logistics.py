@@ -4,7 +4,7 @@ Enabled by the scenario's ``fuel.inventory`` section; without it the model keeps
 fuel accounting of :mod:`energyopt.model.fuel` unchanged.
 
 Days :math:`d` are the local calendar days of the steps (steps grouped by date; a day may be
-partial at the ends of the period or of a dispatch window, or short by a clock change). A
+partial at the ends of the period, or short by a clock change). A
 convoy arrives at the start of its day, before that day's burn, so the stock is highest just
 after an arrival and lowest at the day's end.
 
@@ -14,7 +14,7 @@ Equations
 
     B_d = \sum_{t \in d} \sum_g f_{g,t} \quad [L]
 
-    S_d = S_{d-1} + Q_d - B_d, \quad S_{-1} = S_{D-1} \text{ (cyclic) or given}
+    S_d = S_{d-1} + Q_d - B_d, \quad S_{-1} = S_{D-1} \text{ (cyclic)}
 
     S_{d-1} + Q_d \le K, \quad K^{exist} \le K, \quad K \le K^{max}
 
@@ -23,16 +23,12 @@ Equations
 
     S_d \ge \sigma \bar B, \quad \bar B = 24 \sum_d w_d B_d / \sum_d w_d h_d
 
-    S_{d-1} \ge \sum_{j=0}^{N-1} B_{d+j} \quad \text{(autonomy; } B \text{ wraps around a
-    cyclic period, reads the planned burn after a window)}
+    S_{d-1} \ge \sum_{j=0}^{N-1} B_{d+j} \quad \text{(autonomy; } B \text{ wraps around the
+    cyclic period)}
 
 Annual figures: trucks :math:`T = \sum_d w_d n_d`, convoys :math:`C = \sum_d w_d c_d`, fuel
 delivered :math:`\sum_d w_d Q_d` (equal to the fuel burned over a cyclic period). A truck
 counts whole whatever it carries (the last one of a convoy may run part-loaded).
-
-In a dispatch window (a given opening stock), the stock may be topped up and the safety and
-autonomy rows are soft: each litre topped up or short costs ``WINDOW_SHORTFALL_USD_PER_L``
-times the largest day weight (the full-year solve after the windows holds every row hard).
 
 The autonomy row says: if supply stops from the start of day :math:`d` (no arrival that day
 or on the next :math:`N-1` days), the stock left at the end of day :math:`d-1` covers the
@@ -75,11 +71,7 @@ import pyomo.environ as pyo
 from energyopt.model.common import add_cost
 from energyopt.model.params import ModelParams
 
-__all__ = ["WINDOW_SHORTFALL_USD_PER_L", "add_logistics", "day_groups"]
-
-#: Price of each litre a dispatch window's stock falls short of its safety or autonomy rows
-#: (per unit of day weight) [USD/L]: far above any delivered cost of a litre.
-WINDOW_SHORTFALL_USD_PER_L = 1000.0
+__all__ = ["add_logistics", "day_groups"]
 
 #: Litres per kL: the stock variables are in kL (``*_kl``), with litre expressions beside them.
 KL = 1000.0
@@ -139,34 +131,25 @@ def add_logistics(m: pyo.ConcreteModel, p: ModelParams) -> None:
     b.convoys = pyo.Var(b.D, within=pyo.NonNegativeIntegers,
                         bounds=lambda _, k: (0, most_convoys if open_day[k] else 0))
 
+    parts = m.parts
+    first_step = [int(s[0]) for s in steps]
+    parts.size("fuel_tank_l", b.tank_kl, KL)
+    parts.deliveries.extend([*b.trucks.values(), *b.convoys.values()])
+    parts.states["fuel_stock_kl"] = [b.stock_kl[k] for k in b.D]
+    parts.supply.extend([b.tank_kl, b.stock_kl, b.burn_kl, b.delivered_kl, b.trucks, b.convoys])
+    for var in (b.stock_kl, b.burn_kl, b.delivered_kl, b.trucks, b.convoys):
+        parts.timed(var, lambda k: first_step[k])
+    parts.requirement("logistics.tank_max", b.tank_max,
+                      "fuel inventory: tank capacity (fuel.inventory.max_tank_l)")
+
     b.burn_def = pyo.Constraint(b.D, rule=lambda _, k: KL * b.burn_kl[k] == sum(
         d.fuel_l[g, int(t)] for t in steps[k] for g in d.G))
-    init = None if lg.initial_l is None else lg.initial_l / KL
 
     def _before(k: int) -> Any:
-        return init if k == 0 and init is not None else b.stock_kl[(k - 1) % nd]
-
-    window = init is not None
-    if window:
-        # a window starts from the stock the previous one left, which may fall short of what
-        # its own commitment burns or needs in reserve: it may top up (``topup_kl``) and fall
-        # short of its safety and autonomy rows (``short_kl``), each litre priced far above
-        # delivering it; the full-year solve that follows holds every row hard
-        b.short_kl = pyo.Var(b.D, within=pyo.NonNegativeReals)
-        b.topup_kl = pyo.Var(b.D, within=pyo.NonNegativeReals)
-        penalty = WINDOW_SHORTFALL_USD_PER_L * float(weight.max())
-        add_cost(m, b, "fuel_stock_shortfall", "fuel",
-                 penalty * KL * sum(b.short_kl[k] + b.topup_kl[k] for k in b.D))
-
-    def _short(k: int) -> Any:
-        return b.short_kl[k] if window else 0.0
-
-    def _topup(k: int) -> Any:
-        return b.topup_kl[k] if window else 0.0
+        return b.stock_kl[(k - 1) % nd]
 
     b.stock_balance = pyo.Constraint(
-        b.D, rule=lambda _, k: b.stock_kl[k] == _before(k) + b.delivered_kl[k] + _topup(k)
-        - b.burn_kl[k])
+        b.D, rule=lambda _, k: b.stock_kl[k] == _before(k) + b.delivered_kl[k] - b.burn_kl[k])
     b.tank_fill = pyo.Constraint(b.D, rule=lambda _, k: _before(k) + b.delivered_kl[k]
                                  <= b.tank_kl)
     b.truck_load = pyo.Constraint(
@@ -176,34 +159,22 @@ def add_logistics(m: pyo.ConcreteModel, p: ModelParams) -> None:
     if lg.safety_stock_days > 0.0:
         mean_day = 24.0 / float((weight * hours).sum())
         b.safety_kl = pyo.Var(within=pyo.NonNegativeReals)
+        parts.supply.append(b.safety_kl)
         b.safety_def = pyo.Constraint(expr=b.safety_kl == lg.safety_stock_days * mean_day * sum(
             float(weight[k]) * b.burn_kl[k] for k in b.D))
-        b.safety = pyo.Constraint(b.D, rule=lambda _, k: b.stock_kl[k] + _short(k)
-                                  >= b.safety_kl)
-    if lg.final_min_l is not None:
-        b.stock_final = pyo.Constraint(expr=b.stock_kl[nd - 1] >= lg.final_min_l / KL)
+        b.safety = pyo.Constraint(b.D, rule=lambda _, k: b.stock_kl[k] >= b.safety_kl)
+        parts.requirement("logistics.safety", b.safety,
+                          "fuel inventory: safety stock (fuel.inventory.safety_stock_days)")
     n_aut = lg.autonomy_days
     if n_aut > 0:
-        after = lg.burn_after_l
-
-        def _ahead(k: int) -> Any:
-            total: Any = 0.0
-            for j in range(k, k + n_aut):
-                if j < nd:
-                    total = total + b.burn_kl[j]
-                elif init is None:
-                    total = total + b.burn_kl[j % nd]
-                elif j - nd < after.size:
-                    total = total + float(after[j - nd]) / KL
-            return total
 
         def _autonomy(_: pyo.Block, k: int) -> Any:
-            before, ahead = _before(k), _ahead(k)
-            if isinstance(before, float) and isinstance(ahead, float):
-                return pyo.Constraint.Skip
-            return before + _short(k) >= ahead
+            return _before(k) >= sum(b.burn_kl[j % nd] for j in range(k, k + n_aut))
 
         b.autonomy = pyo.Constraint(b.D, rule=_autonomy)
+        parts.requirement("logistics.autonomy", b.autonomy,
+                          "fuel inventory: autonomy against resupply denial "
+                          "(fuel.inventory.autonomy_days)")
 
     # litres for readers (the variables are in kL, which keeps the LP well scaled)
     b.tank_l = pyo.Expression(expr=KL * b.tank_kl)
@@ -214,6 +185,16 @@ def add_logistics(m: pyo.ConcreteModel, p: ModelParams) -> None:
         expr=KL * sum(float(weight[k]) * b.delivered_kl[k] for k in b.D))
     b.trucks_per_year = pyo.Expression(expr=sum(float(weight[k]) * b.trucks[k] for k in b.D))
     b.convoys_per_year = pyo.Expression(expr=sum(float(weight[k]) * b.convoys[k] for k in b.D))
+
+    # declared cuts, inactive until a variant sets their bounds (engine.convoys): the period's
+    # whole convoys in a range [lo, hi], and with hi finite, sum_d Q_d <= hi K (an arrival
+    # brings at most a tankful: valid for whole convoys only)
+    b.convoy_count = pyo.Constraint(expr=pyo.inequality(
+        0.0, sum(b.convoys[k] for k in b.D), float(most_convoys * nd)))
+    b.convoy_tank = pyo.Constraint(
+        expr=sum(b.delivered_kl[k] for k in b.D) - float(most_convoys * nd) * b.tank_kl <= 0.0)
+    parts.cut("convoy_count", b.convoy_count)
+    parts.cut("convoy_tank", b.convoy_tank, scaled=b.tank_kl)
 
     c = lg.tank_capex_usd_per_l
     add_cost(m, b, "fuel_tank", "capex", c * (b.tank_l - lg.existing_tank_l))

@@ -110,13 +110,6 @@ class LogisticsParams:
     safety_stock_days: float
     autonomy_days: int
     max_trucks_per_day: int
-    #: Stock before the first day [L]; None = cyclic (the last day's closing stock).
-    initial_l: float | None = None
-    #: Least closing stock of the last day [L]; None = no aim beyond cyclic / safety stock.
-    final_min_l: float | None = None
-    #: Planned burn of the days after the period [L/day], for the autonomy look-ahead of a
-    #: window (empty in a cyclic period, which wraps around instead).
-    burn_after_l: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n_days(self) -> int:
@@ -195,9 +188,6 @@ class ModelParams:
     bat_initial_soc_kwh: float | None = None
     #: Stored energy aimed at after the last step [kWh]; None = no aim beyond cyclic/min SOC.
     bat_final_soc_min_kwh: float | None = None
-    #: Cost of each kWh the final stored energy falls short of that aim [USD/kWh]; None = the
-    #: aim is a hard lower bound.
-    bat_final_shortfall_usd_per_kwh: float | None = None
 
     @property
     def usd_per_litre(self) -> float:
@@ -412,25 +402,18 @@ def logistics_params(spec: InventorySpec, inputs: Inputs, *, truck_l: float, rat
 
 
 def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: float | None,
-                  final_soc_min_kwh: float | None, soft: bool = False,
-                  fuel_initial_l: float | None = None, fuel_final_min_l: float | None = None,
-                  fuel_burn_after_l: np.ndarray | None = None,
-                  inventory: bool = True) -> ModelParams:
-    """Parameters of steps ``start:stop`` of ``p`` as a model of their own.
+                  final_soc_min_kwh: float | None) -> ModelParams:
+    """Parameters of steps ``start:stop`` of ``p`` as a model of their own (a dispatch window).
 
     The battery starts from ``initial_soc_kwh`` instead of being cyclic and ends with at least
-    ``final_soc_min_kwh`` or, if ``soft``, pays for each kWh it ends short of it what the most
-    efficient generator's marginal fuel would cost to store it (fuel slope x present value of a
-    litre / charge efficiency). Steps keep their weights, so annual sums cover only the window;
-    annual limits (convoys, casualties) are scaled by the window's share of the year's hours.
-    Costs that do not depend on the steps (capex, fixed O&M) are kept whole, so a window's
-    objective differs from the year's by terms that are constant once the sizes are fixed.
-
-    With a daily fuel inventory, the tank starts from ``fuel_initial_l`` and ends with at least
-    ``fuel_final_min_l`` (exactly like the battery), and the autonomy look-ahead of the last
-    days reads the planned burn of the days after the window from ``fuel_burn_after_l``. The
-    annual convoy and casualty limits are not scaled into the window (whole convoys cannot meet
-    a window's share of an annual bound); the full-year solve that follows enforces them.
+    ``final_soc_min_kwh``. A window has no daily fuel inventory: it prices fuel, trucks and
+    convoys per litre, as a model without one does; the full-year solve that follows makes the
+    deliveries whole. Steps keep their weights, so annual sums cover only the window; annual
+    limits (convoys, casualties) are scaled by the window's share of the year's hours, except
+    with a daily inventory (whole convoys cannot meet a window's share of an annual bound; the
+    full-year solve enforces them). Costs that do not depend on the steps (capex, fixed O&M)
+    are kept whole, so a window's objective differs from the year's by terms that are constant
+    once the sizes are fixed.
 
     Parameters
     ----------
@@ -440,13 +423,6 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
         First step and one past the last step of the window.
     initial_soc_kwh, final_soc_min_kwh : float or None
         Battery energy before the window and least energy after it [kWh].
-    fuel_initial_l, fuel_final_min_l : float or None
-        Fuel stock before the window and least stock after it [L] (daily inventory only).
-    fuel_burn_after_l : numpy.ndarray, optional
-        Planned burn of the days after the window [L/day] (daily inventory only).
-    inventory : bool
-        Keep the daily fuel inventory in the window; without it, the window prices fuel, trucks
-        and convoys per litre as a model without an inventory does (annual limits unscaled).
 
     Returns
     -------
@@ -456,18 +432,10 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
         raise ValueError(f"window {start}:{stop} is outside the {p.n_steps} steps")
     cut = slice(start, stop)
     share = float(p.step_hours_weighted[cut].sum() / p.step_hours_weighted.sum())
-    lg = p.logistics
-    scale_limits = lg is None
-    if not inventory:
-        lg = None
-    if lg is not None:
-        lg = replace(lg, day_of_step=lg.day_of_step[cut], initial_l=fuel_initial_l,
-                     final_min_l=fuel_final_min_l,
-                     burn_after_l=np.zeros(0) if fuel_burn_after_l is None
-                     else np.asarray(fuel_burn_after_l, dtype=float))
+    scale_limits = p.logistics is None
     return replace(
         p,
-        logistics=lg,
+        logistics=None,
         n_steps=stop - start,
         duration_h=p.duration_h[cut],
         weight=p.weight[cut],
@@ -481,7 +449,4 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
         else p.max_convoys_per_year * share,
         bat_initial_soc_kwh=initial_soc_kwh,
         bat_final_soc_min_kwh=final_soc_min_kwh,
-        bat_final_shortfall_usd_per_kwh=None if not soft or not p.diesel else (
-            min(u.f1_l_per_kwh for u in p.diesel) * p.usd_per_litre
-            * float(p.weight[stop - 1]) / p.bat_eta_charge),
     )

@@ -36,8 +36,10 @@ def add_pv(m: pyo.ConcreteModel, p: ModelParams) -> None:
         return
     b = m.pv = pyo.Block()
     b.kwp = pyo.Var(bounds=(p.pv_existing_kwp, p.pv_max_kwp), initialize=p.pv_existing_kwp)
-    b.power_kw = pyo.Var(m.T, within=pyo.NonNegativeReals)
     avail = p.pv_avail_kw_per_kwp
+    b.power_kw = pyo.Var(m.T, within=pyo.NonNegativeReals)
+    m.parts.size("pv_kwp", b.kwp)
+    m.parts.timed(b.power_kw)
     b.available = pyo.Constraint(m.T, rule=lambda _, t: b.power_kw[t] <= b.kwp * float(avail[t]))
     m.supply_kw.append(lambda t: b.power_kw[t])
     c = p.pv_capex_usd_per_kwp

@@ -50,6 +50,9 @@ def add_reliability(m: pyo.ConcreteModel, p: ModelParams) -> None:
         b.unserved_limit = pyo.Constraint(
             expr=b.unserved_kwh_per_year <= p.max_unserved_fraction * p.annual_load_kwh)
         m.supply_kw.append(lambda t: b.unserved_kw[t])
+        m.parts.timed(b.unserved_kw)
+        m.parts.requirement("reliability.unserved_limit", b.unserved_limit,
+                            "unserved energy cap (reliability.max_unserved_fraction)")
         add_cost(m, b, "unserved", "unserved",
                  p.voll_usd_per_kwh * p.variable_annuity * b.unserved_kwh_per_year)
 
@@ -68,3 +71,6 @@ def add_reserve(m: pyo.ConcreteModel, p: ModelParams) -> None:
         return sum(term(t) for term in m.reserve_kw) >= need
 
     b.reserve = pyo.Constraint(m.T, rule=_rule)
+    m.parts.requirement("reliability.reserve", b.reserve,
+                        "spinning reserve (reliability.reserve_load_fraction / "
+                        "reserve_pv_fraction)")

@@ -23,7 +23,7 @@ from energyopt import data
 from energyopt.inputs import Inputs
 from energyopt.report import tables
 from energyopt.report.format import fmt_number, fmt_percent, fmt_seconds, is_missing
-from energyopt.results import SizingResult
+from energyopt.results import SizingResult, convergence_banner
 from energyopt.scenario import Scenario
 from energyopt.solve import SolveInfo
 
@@ -290,6 +290,7 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
         "version": __version__,
         "period": period,
         "mix_sentence": _mix_sentence(result, scenario),
+        "banner": convergence_banner(result),
         "has_baseline": base is not None,
         "saving": saving,
         "lcoe": _num("design:lcoe_usd_per_kwh", float(kpis["lcoe_usd_per_kwh"]), 3),
@@ -387,6 +388,7 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None) -
         Title, recommended mix, KPI table (design | diesel only | saving) and solve status.
     """
     context = {"name": result.name, "mix_sentence": _mix_sentence(result, scenario),
+               "banner": convergence_banner(result),
                "rows": kpi_rows(result), "has_baseline": result.baseline is not None,
                "info": result.solve_info, "gap": fmt_percent(result.solve_info.mip_gap),
                "runtime": fmt_seconds(result.solve_info.runtime_s)}

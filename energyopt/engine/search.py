@@ -1,0 +1,370 @@
+"""The search: from a compiled problem to the best design found and its proven bound.
+
+Stages, each taking its time from one :class:`~energyopt.engine.budget.Budget` and each able
+only to improve what the ones before left:
+
+1. **Rule design** (seconds, before any MILP): units online that carry the load and its reserve
+   on their own, then the LP with that commitment fixed adds the PV and battery that pay
+   (:mod:`~energyopt.engine.polish`). The design of last resort, feasible whenever the fleet
+   can carry the load and reserve; it is flagged as such and never reported as converged.
+2. A problem with few unit-steps (``MONOLITHIC_MAX_UNIT_STEPS``) is one MILP, started from
+   that design.
+3. **LP relaxation** of the full year: the first proven bound.
+4. **Convoy split** with a daily inventory (:mod:`~energyopt.engine.convoys`): pieces with
+   their own LP bounds; the search goes on in the piece of least bound.
+5. **Windowed dispatch** (:mod:`~energyopt.engine.windows`) of the piece's LP sizes gives whole
+   units online; the LP with them fixed gives a design (:mod:`~energyopt.engine.polish`).
+   Meanwhile, on the other core, the **Lagrangian bound** (:mod:`~energyopt.engine.lagrange`)
+   solves windows of the year with whole units, priced by the LP's duals, and lifts the bound
+   as each finishes.
+6. When a piece left out holds the bound down, its own Lagrangian bound is lifted too.
+
+The search stops when the gap is at most the target or the budget is spent. Ctrl-C stops it
+with the best design so far.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from energyopt.engine.budget import Budget
+from energyopt.engine.convoys import Piece, split_on_convoys
+from energyopt.engine.lagrange import LagrangianBound
+from energyopt.engine.polish import design_from_commitment, fallback_commitment
+from energyopt.engine.problem import Design, Problem, relative_gap
+from energyopt.engine.progress import Progress, ProgressCallback, log
+from energyopt.engine.windows import windowed_commitment
+from energyopt.errors import InfeasibleScenarioError
+from energyopt.solve import Session, Status
+
+__all__ = ["MONOLITHIC_MAX_UNIT_STEPS", "Outcome", "least_metric", "search"]
+
+#: Solves run at once (two cores).
+_WORKERS = 2
+#: Most of the time left that the windowed dispatch may take [-].
+WINDOWS_SHARE = 0.6
+
+#: Up to this many unit type x step integers, the problem is solved as one MILP.
+MONOLITHIC_MAX_UNIT_STEPS = 2000
+
+
+@dataclass
+class Outcome:
+    """What a search found.
+
+    Attributes
+    ----------
+    design : Design or None
+        The best design (None when none was found).
+    bound : float
+        Proven lower bound [USD] (-inf when none was proven).
+    notes : list of str
+        The stages, in order.
+    method : str
+        ``monolithic`` or ``staged``.
+    interrupted : bool
+        Stopped by Ctrl-C.
+    runtime_s : float
+        Wall time [s].
+    """
+
+    design: Design | None
+    bound: float
+    notes: list[str] = field(default_factory=list)
+    method: str = "staged"
+    interrupted: bool = False
+    runtime_s: float = 0.0
+
+    @property
+    def gap(self) -> float:
+        """Relative gap of the design to the bound [-]."""
+        if self.design is None:
+            return math.inf
+        return relative_gap(self.design.objective, self.bound)
+
+
+class _State:
+    """Incumbent, bound, notes and the progress callback of one search."""
+
+    def __init__(self, problem: Problem, budget: Budget, target: float,
+                 progress: ProgressCallback | None, run: str) -> None:
+        self.problem = problem
+        self.budget = budget
+        self.target = target
+        self.progress = progress
+        self.run = run
+        self.best: Design | None = None
+        self.bound = -math.inf
+        self.notes: list[str] = []
+        self.stage = "start"
+
+    @property
+    def gap(self) -> float:
+        return relative_gap(self.best.objective, self.bound) if self.best else math.inf
+
+    @property
+    def converged(self) -> bool:
+        return self.best is not None and self.gap <= self.target
+
+    def report(self, stage: str | None = None, message: str = "") -> None:
+        if stage is not None:
+            self.stage = stage
+        event = Progress(run=self.run, stage=self.stage, elapsed_s=self.budget.elapsed(),
+                         budget_s=self.budget.seconds,
+                         objective=self.best.objective if self.best else math.nan,
+                         bound=self.bound, message=message)
+        log.info("%s", event.line())
+        if self.progress is not None:
+            self.progress(event)
+
+    def offer(self, design: Design | None) -> bool:
+        """Keep ``design`` when it is better (a fallback never replaces a search design)."""
+        if design is None:
+            return False
+        if self.best is not None and (design.objective >= self.best.objective - 1e-9 * abs(
+                self.best.objective) or (design.fallback and not self.best.fallback)):
+            return False
+        self.best = design
+        self.note(f"design {design.how}: {design.objective:,.0f}")
+        return True
+
+    def raise_bound(self, value: float) -> None:
+        if math.isfinite(value) and value > self.bound:
+            self.bound = value
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        self.report(message=text)
+
+
+def search(problem: Problem, budget: Budget, *, target_gap: float,
+           progress: ProgressCallback | None = None, run: str = "design",
+           strategy: str = "auto") -> Outcome:
+    """Search ``problem`` within ``budget`` (see the module docstring).
+
+    Parameters
+    ----------
+    problem : Problem
+        The compiled problem (with its base variant, e.g. a risk bound).
+    budget : Budget
+        The time of this search.
+    target_gap : float
+        Relative gap at which to stop [-].
+    progress : callable, optional
+        Called with a :class:`~energyopt.engine.progress.Progress` at each step.
+    run : str
+        Name of the run in progress reports.
+    strategy : str
+        ``monolithic`` (one MILP after the rule design), ``staged`` (stages 3-6) or ``auto``
+        (monolithic up to ``MONOLITHIC_MAX_UNIT_STEPS`` unit-steps); ``two_stage`` is the
+        former name of ``staged``.
+
+    Returns
+    -------
+    Outcome
+
+    Raises
+    ------
+    InfeasibleScenarioError
+        When the LP relaxation (or the MILP) is proven infeasible; the caller diagnoses it.
+    """
+    state = _State(problem, budget, target_gap, progress, run)
+    method = "staged"
+    interrupted = False
+    try:
+        state.report("rule design")
+        state.offer(design_from_commitment(
+            problem, problem.session(), fallback_commitment(problem), budget,
+            "by a rule (diesel carries load and reserve)", sizes=problem.existing_sizes(),
+            fallback=True))
+        lp = problem.session()
+        if strategy == "monolithic" or (strategy == "auto"
+                                        and problem.n_unit_steps <= MONOLITHIC_MAX_UNIT_STEPS):
+            method = "monolithic"
+            _monolithic(state)
+        else:
+            _staged(state, lp)
+    except KeyboardInterrupt:
+        interrupted = True
+        state.note("interrupted: the best design so far is kept")
+    return Outcome(design=state.best, bound=state.bound, notes=state.notes, method=method,
+                   interrupted=interrupted, runtime_s=budget.elapsed())
+
+
+def _monolithic(state: _State) -> None:
+    """One MILP of the whole problem, started from the incumbent."""
+    problem, budget = state.problem, state.budget
+    state.report("one MILP")
+    mip = problem.session()
+    problem.apply(mip, problem.base)
+    start = state.best.x if state.best is not None else None
+    result = mip.run(budget.call_limit(), mip_rel_gap=state.target, start=start)
+    if result.status == Status.INFEASIBLE:
+        raise InfeasibleScenarioError(f"the problem is infeasible (HiGHS: {result.message})")
+    state.raise_bound(result.bound)
+    if result.has_solution and mip.x is not None:
+        state.offer(problem.design(mip.x, "by one MILP"))
+    state.note(f"MILP {result.runtime_s:.1f} s ({result.message}, bound {result.bound:,.0f})")
+
+
+def _staged(state: _State, lp: Session) -> None:
+    """Stages 3-6 of the module docstring."""
+    problem, budget = state.problem, state.budget
+    base = problem.base
+    state.report("LP relaxation")
+    problem.apply(lp, replace(base, relax=True))
+    result = lp.run(budget.call_limit())
+    if result.status == Status.INFEASIBLE:
+        raise InfeasibleScenarioError(f"the problem is infeasible (HiGHS: {result.message})")
+    if result.status != Status.OPTIMAL or lp.x is None:
+        state.note(f"LP relaxation stopped after {result.runtime_s:.1f} s ({result.message}): "
+                   "no bound proven")
+        return
+    state.raise_bound(result.objective)
+    state.note(f"LP relaxation {result.runtime_s:.1f} s (bound {result.objective:,.0f})")
+    if state.converged:
+        return
+    root = Piece(0, None, result.objective, lp.x.copy(),
+                 None if lp.row_duals is None else lp.row_duals.copy())
+    pieces_budget = budget.share(0.3)
+    state.report("convoy split")
+    piece, rest, notes = split_on_convoys(problem, lp, root, base, pieces_budget)
+    for text in notes:
+        state.note(text)
+
+    def proven() -> float:
+        return min([piece.bound, *(pc.bound for pc in rest)])
+
+    state.bound = max(state.bound, proven()) if not rest else proven()
+    if piece.x is None:
+        return
+    x_ref = piece.x
+    duals = piece.duals
+    if not state.converged:
+        state.report("windowed dispatch")
+        # the windows leave time for the design LP and the bound
+        commitment, solved, failed = windowed_commitment(
+            problem, x_ref, budget.share(WINDOWS_SHARE), params=problem.window_params(),
+            chains=_WORKERS)
+        state.note(f"windowed dispatch: {solved} windows" + (
+            f", {failed} kept the LP's units rounded up" if failed else ""))
+        state.report("design LP")
+        state.offer(design_from_commitment(problem, lp, commitment, budget,
+                                           "by windowed dispatch", convoys=piece.convoys))
+    if not state.converged and not problem.has_storage and not budget.expired(0.5):
+        # no storage: the piece's MILP (deliveries relaxed) is quick and may prove that no
+        # design with whole units online fits its convoys
+        state.report(f"MILP bound of {piece.label()}")
+        piece.bound = max(piece.bound, _piece_milp(state, piece))
+        state.bound = proven()
+        state.note(f"{piece.label()}: MILP bound {piece.bound:,.0f}")
+    elif not state.converged and duals is not None and not budget.expired(0.5):
+        state.report("Lagrangian bound")
+        lifted = _lagrangian(state, lp, piece, x_ref, duals, rest)
+        if lifted > piece.bound:
+            piece.bound = lifted
+        state.bound = proven()
+        state.report()
+    # a piece left out may hold the bound down: lift it with its own Lagrangian bound
+    for other in sorted(rest, key=lambda pc: pc.bound):
+        if state.converged or budget.expired(1.0) or math.isinf(other.bound):
+            break
+        if other.bound >= state.bound + 1e-9 * abs(state.bound) or (
+                state.best is not None and other.bound >= state.best.objective * (
+                    1.0 - state.target)):
+            continue
+        state.report(f"bound of {other.label()}")
+        problem.apply(lp, replace(base, relax=True, convoys=other.convoys))
+        again = lp.run(budget.call_limit())
+        if again.status == Status.INFEASIBLE:
+            other.bound = math.inf
+        elif not problem.has_storage:
+            # no storage: the piece's MILP (deliveries relaxed) is quick and may prove that no
+            # design with whole units online fits its convoys
+            other.bound = max(again.objective, _piece_milp(state, other))
+        elif again.status == Status.OPTIMAL and lp.x is not None and lp.row_duals is not None:
+            others = [pc for pc in [piece, *rest] if pc is not other]
+            other.bound = max(again.objective, _lagrangian(
+                state, lp, Piece(other.lo, other.hi, again.objective), lp.x, lp.row_duals,
+                others))
+        state.bound = proven()
+        state.note(f"{other.label()}: bound {other.bound:,.0f}")
+
+
+def _piece_milp(state: _State, piece: Piece) -> float:
+    """Bound of a piece from its MILP with deliveries relaxed (inf when infeasible)."""
+    problem, budget = state.problem, state.budget
+    mip = problem.session()
+    problem.apply(mip, replace(problem.base, whole_deliveries=False, convoys=piece.convoys))
+    result = mip.run(budget.call_limit(0.5), mip_rel_gap=state.target / 4.0)
+    if result.status == Status.INFEASIBLE:
+        return math.inf
+    return result.bound
+
+
+def _lagrangian(state: _State, lp: Session, piece: Piece, x: np.ndarray,
+               duals: np.ndarray, rest: list[Piece]) -> float:
+    """Lift ``piece``'s bound with the Lagrangian windows (two at once); return it.
+
+    Stops as soon as the bound, with the pieces ``rest``, proves the best design.
+    """
+    problem, budget = state.problem, state.budget
+    problem.apply(lp, replace(problem.base, relax=True, convoys=piece.convoys))
+    bound = LagrangianBound(problem, lp, piece.bound, x=x, duals=duals)
+    if not bound.windows:
+        return piece.bound
+    most = float(np.clip(budget.left() / 10.0, 0.5, 10.0))
+    others = [pc.bound for pc in rest]
+
+    def enough(lifted: float) -> bool:
+        # the gap is closed once this piece's bound (and the others') proves the design
+        best = state.best
+        return best is not None and relative_gap(
+            best.objective, min([lifted, *others])) <= state.target
+
+    kwargs = {"most_s": most, "enough": enough}
+    threads = [threading.Thread(target=bound.work, args=(budget,), kwargs=kwargs, daemon=True)
+               for _ in range(_WORKERS - 1)]
+    for thread in threads:
+        thread.start()
+    bound.work(budget, most_s=most, enough=enough)
+    for thread in threads:
+        thread.join()
+    state.note(f"Lagrangian bound of {piece.label()}: {bound.solved} of {len(bound.windows)} "
+               f"windows with whole units ({bound.closed} to their gap), {bound.bound:,.0f}")
+    return bound.bound
+
+
+def least_metric(problem: Problem, metric: str, budget: Budget) -> float:
+    """Lowest value of a risk metric over the designs of ``problem`` (its LP relaxation).
+
+    With a daily inventory and a metric that counts convoys only, the LP's value is rounded up
+    to whole convoys of the modelled period (a design has whole convoys). A lower bound: a
+    design with whole units online may need more.
+
+    Raises
+    ------
+    InfeasibleScenarioError
+        When the problem has no solution at all.
+    """
+    session = problem.session()
+    problem.apply(session, replace(problem.base, relax=True))
+    coefficients = problem.metric(metric)
+    session.set_cost(coefficients)
+    result = session.run(budget.call_limit())
+    if result.status == Status.INFEASIBLE:
+        raise InfeasibleScenarioError(f"the problem is infeasible (HiGHS: {result.message})")
+    if result.status != Status.OPTIMAL or session.x is None:
+        return math.nan
+    x = session.x
+    low = max(float(coefficients @ x), 0.0)
+    p = problem.p
+    if problem.has_logistics and (metric == "convoys_per_year" or p.casualties_per_truck == 0.0):
+        count = problem.convoys_of(x)
+        if count > 1e-9:
+            low = low / count * math.ceil(count - 1e-6)
+    return low
