@@ -19,7 +19,7 @@ from energyopt.inputs import Inputs, build_inputs
 from energyopt.optimize import optimize
 from energyopt.pareto import pareto
 from energyopt.report import render_markdown, render_report
-from energyopt.results import SizingResult
+from energyopt.results import SizingResult, convergence_banner
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo
 
@@ -35,6 +35,7 @@ __all__ = [
     "SolverError",
     "__version__",
     "build_inputs",
+    "convergence_banner",
     "load_scenario",
     "optimize",
     "pareto",

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -153,13 +154,15 @@ def _setup_logging(verbose: bool) -> None:
 class _ProgressDisplay:
     """Shows search progress on stderr: a live status line on a terminal, lines otherwise."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit_s: float) -> None:
         from rich.console import Console
 
         self.console = Console(stderr=True, highlight=False)
         self.live = self.console.is_terminal
         self.status: Any = None
         self.last = ""
+        self.limit_s = limit_s
+        self.start = time.perf_counter()
 
     def __enter__(self) -> _ProgressDisplay:
         if self.live:
@@ -172,13 +175,15 @@ class _ProgressDisplay:
             self.status.__exit__(*exc)
 
     def __call__(self, event: Progress) -> None:
+        clock = f"[{time.perf_counter() - self.start:5.0f} s of {self.limit_s:.0f} s]"
         line = event.line()
         if self.status is not None:
-            self.status.update(line)
+            self.status.update(f"{clock} {line}")
             if event.message:
-                self.console.print(f"  {event.run}: {event.message}", markup=False)
+                self.console.print(f"{clock} {event.run}: {event.message}", markup=False,
+                                   soft_wrap=True)
         elif event.message and line != self.last:
-            self.console.print(line, markup=False)
+            self.console.print(f"{clock} {line}", markup=False, soft_wrap=True)
         self.last = line
 
 
@@ -429,7 +434,7 @@ def run(
              f"then the design, within {scenario.solver.time_limit_s:.0f} s"
              if not no_baseline else f"Solving {scenario.name}: {inputs.n_steps:,} steps "
              f"within {scenario.solver.time_limit_s:.0f} s")
-        with _ProgressDisplay() as display:
+        with _ProgressDisplay(scenario.solver.time_limit_s) as display:
             result = optimize(scenario, baseline=not no_baseline, inputs=inputs,
                               progress=display)
         typer.echo(summary(result, scenario, inputs))
@@ -555,7 +560,7 @@ def pareto_command(
         budget = 2.0 * scenario.solver.time_limit_s if time_limit is None else time_limit
         _err(f"Pareto front of {scenario.name}: {points} designs, bounding {metric}; cost "
              f"{valued} the value put on casualties; within {budget:.0f} s ...")
-        with _ProgressDisplay() as display:
+        with _ProgressDisplay(budget) as display:
             front = pareto(scenario, metric, points, inputs=inputs, value_risk=value_risk,
                            time_limit_s=budget, progress=display, on_point=write)
     write(front)

@@ -372,7 +372,8 @@ def test_a_solution_with_fractional_deliveries_is_not_a_design() -> None:
     s = eo.load_scenario(_camp(days=3))
     problem = Problem(model_params(s, eo.build_inputs(s)), "test", SolverSettings())
     whole = problem.session()
-    assert whole.run(30).has_solution and whole.x is not None
+    assert whole.run(30).has_solution
+    assert whole.x is not None
     design = problem.design(whole.x, "MILP")
     assert design is not None
     assert design.objective == pytest.approx(problem.mm.objective(whole.x), rel=1e-9)
@@ -470,3 +471,30 @@ def test_cli_front_must_be_a_pareto_csv(tmp_path: Any) -> None:
     alone = CliRunner().invoke(cli.app, ["run", str(path), "--front", str(bad)])
     assert alone.exit_code == 2
     assert "add --report" in alone.output
+
+
+def test_pareto_reports_each_point_and_keeps_them_on_interrupt() -> None:
+    seen: list[int] = []
+
+    def on_point(front: Any) -> None:
+        seen.append(len(front))
+        if len(front) == 2:
+            raise KeyboardInterrupt
+
+    front = eo.pareto(eo.load_scenario(_risky(0.0)), "expected_casualties_per_year", points=4,
+                      on_point=on_point)
+    assert seen == [1, 2]
+    assert front.attrs['interrupted']
+    assert len(front) == 2
+    assert front["npc_usd"].notna().all()
+
+
+def test_pareto_front_keeps_its_time_budget() -> None:
+    import time
+
+    start = time.perf_counter()
+    front = eo.pareto(eo.load_scenario(_risky(0.0)), "convoys_per_year", points=4,
+                      time_limit_s=3.0)
+    assert time.perf_counter() - start < 3.0 * 1.1 + 2.0  # plus building the inputs
+    assert len(front) >= 1
+    assert front['npc_usd'].notna().iloc[0]

@@ -790,7 +790,8 @@ def test_rule_design_is_feasible_by_construction(tiny: dict[str, Any]) -> None:
     assert (commitment == 2).all()
     design = design_from_commitment(problem, problem.session(), commitment, Budget(30),
                                     "rule", sizes=problem.existing_sizes(), fallback=True)
-    assert design is not None and design.fallback
+    assert design is not None
+    assert design.fallback
     problem.mm.load(design.x)
     info = SolveInfo(status="feasible", termination="rule", objective=design.objective,
                      bound=design.objective, mip_gap=0.0, runtime_s=0.0, handoff_s=0.0,

@@ -18,7 +18,11 @@ from energyopt.engine.budget import Budget
 from energyopt.engine.problem import Design, Problem, Variant
 from energyopt.solve import Session, solve_arrays
 
-__all__ = ["design_from_commitment", "fallback_commitment", "restricted", "whole_deliveries"]
+__all__ = ["RULE_FLOOR_S", "design_from_commitment", "fallback_commitment", "restricted",
+           "whole_deliveries"]
+
+#: Least time the rule-based design of last resort gets, even past the budget [s].
+RULE_FLOOR_S = 10.0
 
 
 def design_from_commitment(problem: Problem, lp: Session, commitment: np.ndarray,
@@ -57,6 +61,10 @@ def design_from_commitment(problem: Problem, lp: Session, commitment: np.ndarray
         for i, g in enumerate(problem.unit_types):
             col = int(problem.count_cols[i])
             counts[g] = max(float(u[i].max(initial=0.0)), float(problem.mm.col_lower[col]))
+    if fallback:
+        # the design of last resort must exist: its solves (an LP with every unit fixed, and
+        # the whole deliveries) may take up to RULE_FLOOR_S even past a tiny budget
+        budget = Budget(max(budget.left(), RULE_FLOOR_S), clock=budget.clock)
     variant = Variant(relax=True, sizes=sizes, counts=counts, commitment=u, convoys=convoys)
     problem.apply(lp, variant)
     result = lp.run(budget.call_limit())

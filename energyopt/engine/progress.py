@@ -57,7 +57,7 @@ class Progress:
 
     def line(self) -> str:
         """One line for a log or a status display."""
-        parts = [f"{self.run}: {self.stage}", f"{self.elapsed_s:.0f}/{self.budget_s:.0f} s"]
+        parts = [f"{self.run}: {self.stage}"]
         if math.isfinite(self.objective):
             parts.append(f"design {self.objective:,.0f} USD")
         if math.isfinite(self.bound):

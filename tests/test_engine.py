@@ -1,0 +1,304 @@
+"""Tests of the search engine: the solver boundary, each strategy, the budget, the bound.
+
+Every expectation is independent of the engine: a micro model solved by hand, the monolithic
+MILP of the same model solved to a tiny gap, the LP relaxation (a bound can never be below it
+nor above the optimum), or a clock.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import energyopt as eo
+from energyopt.engine import Budget, Problem, Progress, Variant, least_metric, search
+from energyopt.engine.lagrange import LagrangianBound
+from energyopt.engine.polish import design_from_commitment
+from energyopt.engine.windows import windowed_commitment
+from energyopt.inputs import build_inputs
+from energyopt.model import model_params
+from energyopt.solve import SolverSettings, Status, Termination, solve_arrays
+
+SETTINGS = SolverSettings(time_limit_s=60.0, mip_rel_gap=1e-7)
+
+
+def _camp(days: int = 7, **changes: Any) -> dict[str, Any]:
+    """A small camp whose sets are far larger than its load: whole units matter a lot."""
+    raw: dict[str, Any] = {
+        "name": "small site",
+        "site": "kidal",
+        "horizon": {"days": days, "step_minutes": 120, "years": 10, "discount_rate": 0.05},
+        "load": {"archetype": "team_site", "personnel": 40},
+        "solar": {"max_kwp": 300.0},
+        "battery": {"max_kwh": 2000.0},
+        "diesel": {"units": [{"name": "g100", "rated_kw": 100.0, "existing": 1,
+                              "max_count": 2}]},
+        "reliability": {"reserve_load_fraction": 0.1, "reserve_pv_fraction": 0.25},
+        "solver": {"mip_rel_gap": 1e-6, "time_limit_s": 60},
+    }
+    for key, value in changes.items():
+        raw[key] = value
+    return raw
+
+
+def _problem(raw: dict[str, Any]) -> Problem:
+    scenario = eo.load_scenario(raw)
+    return Problem(model_params(scenario, build_inputs(scenario)), "test", SETTINGS)
+
+
+def _lp(problem: Problem) -> tuple[float, np.ndarray, np.ndarray]:
+    session = problem.session()
+    problem.apply(session, Variant(relax=True))
+    result = session.run(60.0)
+    assert result.status == Status.OPTIMAL
+    assert session.x is not None
+    assert session.row_duals is not None
+    return result.objective, session.x.copy(), session.row_duals.copy()
+
+
+def _milp(problem: Problem) -> float:
+    session = problem.session()
+    result = session.run(120.0, mip_rel_gap=1e-9)
+    assert result.status == Status.OPTIMAL
+    return result.objective
+
+
+# --------------------------------------------------------------------------------------------
+# The solver boundary
+# --------------------------------------------------------------------------------------------
+def test_solver_boundary_returns_status_and_termination_enums() -> None:
+    # min x + y  s.t.  x + y >= 1.5, x, y integer in [0, 5]: optimum 2 (the LP's is 1.5)
+    a = sp.csr_matrix(np.array([[1.0, 1.0]]))
+    args = (np.ones(2), np.zeros(2), np.full(2, 5.0), a, np.array([1.5]), np.array([np.inf]))
+    lp, x_lp = solve_arrays(*args, None, SETTINGS)
+    assert (lp.status, lp.termination) == (Status.OPTIMAL, Termination.OPTIMAL)
+    assert lp.objective == pytest.approx(1.5)
+    assert lp.bound == pytest.approx(1.5)
+    assert lp.mip_gap == 0.0
+    mip, x = solve_arrays(*args, np.array([True, True]), SETTINGS)
+    assert mip.objective == pytest.approx(2.0)
+    assert x is not None
+    assert x.sum() == 2.0
+    assert mip.bound == pytest.approx(2.0)
+    # x + y <= 1 and >= 1.5 together: infeasible, said as such
+    bad = sp.csr_matrix(np.array([[1.0, 1.0], [1.0, 1.0]]))
+    result, none = solve_arrays(np.ones(2), np.zeros(2), np.full(2, 5.0), bad,
+                                np.array([1.5, -np.inf]), np.array([np.inf, 1.0]), None,
+                                SETTINGS)
+    assert result.status == Status.INFEASIBLE
+    assert none is None
+    assert not result.has_solution
+
+
+def test_safe_bound_never_exceeds_the_lp_optimum() -> None:
+    # weak duality: any duals (here perturbed optimal ones) price the model below its LP
+    problem = _problem(_camp(days=2, diesel={"units": [
+        {"name": "g100", "rated_kw": 100.0, "existing": 1, "max_count": 2}]},
+        solar={"max_kwp": 0.0}, battery={"max_kwh": 0.0}))
+    objective, _x, duals = _lp(problem)
+    assert problem.mm.safe_bound(duals) == pytest.approx(objective, rel=1e-6)
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        noisy = duals * (1.0 + 0.2 * rng.standard_normal(duals.size))
+        assert problem.mm.safe_bound(noisy) <= objective * (1 + 1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# Strategies, each against the monolithic optimum
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def week() -> tuple[Problem, float, float]:
+    """A week of the small site: its problem, LP bound and MILP optimum."""
+    problem = _problem(_camp(days=7))
+    lp, _x, _y = _lp(problem)
+    return problem, lp, _milp(problem)
+
+
+def test_the_lp_of_the_small_site_is_weak(week: tuple[Problem, float, float]) -> None:
+    # 100 kW sets for a ~17 kW load: whole units cost markedly more than fractions of one
+    _problem_, lp, opt = week
+    assert lp < opt * (1 - 0.005)
+
+
+def test_windowed_dispatch_gives_a_design_no_better_than_the_optimum(
+        week: tuple[Problem, float, float]) -> None:
+    problem, _lp_bound, opt = week
+    _objective, x, _y = _lp(problem)
+    commitment, solved, failed = windowed_commitment(problem, x, Budget(60), days=2.0,
+                                                     lookahead_days=1.0, chains=2)
+    assert failed == 0
+    assert solved >= 1
+    assert np.array_equal(commitment, np.round(commitment))
+    design = design_from_commitment(problem, problem.session(), commitment, Budget(60), "w")
+    assert design is not None
+    assert problem.check(design.x) <= 1e-6
+    assert design.objective >= opt * (1 - 1e-7)
+
+
+def test_lagrangian_bound_lies_between_the_lp_and_the_optimum(
+        week: tuple[Problem, float, float]) -> None:
+    problem, lp, opt = week
+    objective, x, duals = _lp(problem)
+    session = problem.session()
+    problem.apply(session, Variant(relax=True))
+    bound = LagrangianBound(problem, session, objective, x=x, duals=duals, days=2.0)
+    assert bound.windows  # the LP runs fractional units somewhere
+    bound.work(Budget(60), most_s=20.0)
+    assert bound.solved == len(bound.windows)
+    assert lp * (1 - 1e-9) <= bound.bound <= opt * (1 + 1e-7)
+    # whole units in each window lift it above the LP
+    assert bound.bound > lp * (1 + 1e-4)
+
+
+def test_lagrangian_bound_is_exact_without_storage() -> None:
+    # no battery: the windows share no state, so the Lagrangian of a diesel-only camp is its
+    # integer optimum (the windows' MILPs are the whole problem, priced at the fuel's dual)
+    problem = _problem(_camp(days=4, solar={"max_kwp": 0.0}, battery={"max_kwh": 0.0}))
+    objective, x, duals = _lp(problem)
+    session = problem.session()
+    problem.apply(session, Variant(relax=True))
+    bound = LagrangianBound(problem, session, objective, x=x, duals=duals, days=1.0)
+    bound.work(Budget(60), most_s=20.0)
+    assert bound.bound == pytest.approx(_milp(problem), rel=1e-5)
+
+
+@pytest.mark.parametrize("strategy", ["monolithic", "staged"])
+def test_search_brackets_the_optimum_and_reports_its_gap(
+        week: tuple[Problem, float, float], strategy: str) -> None:
+    problem, lp, opt = week
+    outcome = search(problem, Budget(60), target_gap=1e-6, strategy=strategy)
+    assert outcome.design is not None
+    assert outcome.design.objective >= opt * (1 - 1e-7)
+    assert lp * (1 - 1e-9) <= outcome.bound <= opt * (1 + 1e-7)
+    assert outcome.gap == pytest.approx(
+        (outcome.design.objective - outcome.bound) / outcome.design.objective, abs=1e-12)
+    assert outcome.method == strategy
+
+
+def test_least_metric_is_a_lower_bound_of_every_design() -> None:
+    raw = _camp(days=2, solar={"max_kwp": 50.0}, battery={"max_kwh": 100.0})
+    problem = _problem(raw)
+    low = least_metric(problem, "convoys_per_year", Budget(30))
+    result = eo.optimize(eo.load_scenario(raw), baseline=False)
+    assert 0.0 <= low <= result.kpis["convoys_per_year"] * (1 + 1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# Budget, anytime behaviour and progress
+# --------------------------------------------------------------------------------------------
+def test_budget_never_grants_more_than_is_left() -> None:
+    now = [100.0]
+    budget = Budget(10.0, clock=lambda: now[0])
+    assert budget.call_limit() == pytest.approx(10.0)
+    assert budget.call_limit(0.5, at_most=3.0) == pytest.approx(3.0)
+    now[0] = 108.0
+    assert budget.left() == pytest.approx(2.0)
+    child = budget.child(5.0)
+    assert child.deadline == pytest.approx(budget.deadline)
+    now[0] = 111.0
+    assert budget.left() == 0.0
+    assert budget.expired()
+    assert budget.call_limit() == 0.0
+
+
+def test_more_time_never_gives_a_worse_design() -> None:
+    problem = _problem(_camp(days=7))
+    objectives = []
+    for seconds in (0.05, 2.0, 30.0):
+        outcome = search(problem, Budget(seconds), target_gap=1e-6, strategy="staged")
+        assert outcome.design is not None  # the rule design, at worst
+        objectives.append(outcome.design.objective)
+    assert objectives[1] <= objectives[0] * (1 + 1e-9)
+    assert objectives[2] <= objectives[1] * (1 + 1e-9)
+
+
+def test_progress_reports_an_improving_search() -> None:
+    events: list[Progress] = []
+    scenario = eo.load_scenario(_camp(days=7, solver={"mip_rel_gap": 1e-6, "time_limit_s": 60,
+                                                      "strategy": "staged"}))
+    result = eo.optimize(scenario, baseline=False, progress=events.append)
+    stages = [e.stage for e in events]
+    assert stages[0] == 'rule design'
+    assert 'LP relaxation' in stages
+    designs = [e.objective for e in events if math.isfinite(e.objective)]
+    bounds = [e.bound for e in events if math.isfinite(e.bound)]
+    assert all(b <= a * (1 + 1e-12) for a, b in zip(designs, designs[1:], strict=False))
+    assert all(b >= a * (1 - 1e-12) for a, b in zip(bounds, bounds[1:], strict=False))
+    assert result.solve_info.objective == pytest.approx(designs[-1])
+
+
+@pytest.mark.slow
+def test_a_five_second_limit_on_gao_returns_a_design_with_its_gap_and_the_banner() -> None:
+    from pathlib import Path
+
+    scenario = eo.load_scenario(Path(__file__).parents[1] / "examples" / "gao.yaml")
+    scenario = scenario.with_overrides({"solver.time_limit_s": 5})
+    start = time.perf_counter()
+    result = eo.optimize(scenario)
+    wall = time.perf_counter() - start
+    info = result.solve_info
+    assert not info.converged
+    assert info.objective > 0
+    assert result.baseline is not None
+    assert math.isnan(info.mip_gap) or info.mip_gap > 0.01
+    banner = eo.convergence_banner(result)
+    assert banner is not None
+    assert banner.startswith('NOT CONVERGED')
+    assert "solver.time_limit_s" in banner
+    assert banner in eo.render_markdown(result)
+    # inputs, two compiled models and the rule designs: seconds, not minutes
+    assert wall < 30.0
+
+
+# --------------------------------------------------------------------------------------------
+# The banner and --strict
+# --------------------------------------------------------------------------------------------
+def test_banner_only_when_not_converged() -> None:
+    raw = _camp(days=2)
+    converged = eo.optimize(eo.load_scenario(raw), baseline=False)
+    assert converged.solve_info.converged
+    assert eo.convergence_banner(converged) is None
+    assert "Recommended mix" in eo.render_markdown(converged)
+    loose = copy.deepcopy(raw)
+    loose["solver"] = {"mip_rel_gap": 0.0, "time_limit_s": 0.05, "strategy": "staged"}
+    rushed = eo.optimize(eo.load_scenario(loose), baseline=False)
+    assert not rushed.solve_info.converged
+    banner = eo.convergence_banner(rushed)
+    assert banner is not None
+    assert 'NOT CONVERGED' in banner
+    text = eo.render_markdown(rushed)
+    assert 'Recommended mix' not in text
+    assert 'not converged' in text
+
+
+def test_cli_strict_exits_non_zero_when_not_converged(tmp_path: Any) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from energyopt import cli
+
+    raw = _camp(days=2)
+    raw["solver"] = {"mip_rel_gap": 0.0, "time_limit_s": 0.05, "strategy": "staged"}
+    path = tmp_path / "rushed.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    out = tmp_path / "out"
+    done = CliRunner().invoke(cli.app, ["run", str(path), "--out", str(out), "--no-baseline",
+                                        "--strict", "--report", str(tmp_path / "r.html")])
+    assert done.exit_code == cli.EXIT_NOT_CONVERGED, done.output
+    assert done.stdout.startswith("NOT CONVERGED")
+    assert (out / "summary.md").read_text(encoding="utf-8").count("NOT CONVERGED") == 1
+    assert 'id="not-converged"' in (tmp_path / "r.html").read_text(encoding="utf-8")
+    relaxed = CliRunner().invoke(cli.app, ["run", str(path), "--out", str(out), "--no-baseline"])
+    assert relaxed.exit_code == 0
+    raw["solver"] = {"mip_rel_gap": 1e-6, "time_limit_s": 60}
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    fine = CliRunner().invoke(cli.app, ["run", str(path), "--out", str(out), "--no-baseline",
+                                        "--strict"])
+    assert fine.exit_code == 0
+    assert 'NOT CONVERGED' not in fine.stdout
