@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     print("Full solve (eo.optimize, no baseline)")
     _print_table([
         ("input build", _fmt(input_s, "s")),
-        ("model build", _fmt(build_s, "s") + " (one model; two_stage builds up to three)"),
+        ("model build", _fmt(build_s, "s") + " (the reference's; the search compiles its own)"),
         ("hand-off", _fmt(info.handoff_s, "s")),
         ("solve", _fmt(info.runtime_s, "s")),
         ("wall (optimize)", _fmt(full_wall, "s")),

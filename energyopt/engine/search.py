@@ -14,10 +14,12 @@ only to improve what the ones before left:
    their own LP bounds; the search goes on in the piece of least bound.
 5. **Windowed dispatch** (:mod:`~energyopt.engine.windows`) of the piece's LP sizes gives whole
    units online; the LP with them fixed gives a design (:mod:`~energyopt.engine.polish`).
-   Meanwhile, on the other core, the **Lagrangian bound** (:mod:`~energyopt.engine.lagrange`)
-   solves windows of the year with whole units, priced by the LP's duals, and lifts the bound
-   as each finishes.
-6. When a piece left out holds the bound down, its own Lagrangian bound is lifted too.
+6. While the gap is open: a **neighbourhood MILP** (units online only where the design or the
+   LP ran them, sizes free) improves the design; the **Lagrangian bound**
+   (:mod:`~energyopt.engine.lagrange`) solves windows of the year with whole units, priced by
+   the LP's duals, on both cores, and lifts the bound as each finishes; without storage, the
+   piece's MILP bounds it instead.
+7. When a piece left out holds the bound down, its own bound is lifted the same way.
 
 The search stops when the gap is at most the target or the budget is spent. Ctrl-C stops it
 with the best design so far.
@@ -47,6 +49,11 @@ __all__ = ["MONOLITHIC_MAX_UNIT_STEPS", "Outcome", "least_metric", "search"]
 _WORKERS = 2
 #: Most of the time left that the windowed dispatch may take [-].
 WINDOWS_SHARE = 0.6
+#: Most of the time left that the neighbourhood MILP may take [-].
+NEIGHBOURHOOD_SHARE = 0.4
+#: Least time left for the neighbourhood MILP to start [s]: its root LP alone takes 5-15 s
+#: on a full year, and on the Kidal team site it found a better design only after 100 s.
+NEIGHBOURHOOD_MIN_S = 60.0
 
 #: Up to this many unit type x step integers, the problem is solved as one MILP.
 MONOLITHIC_MAX_UNIT_STEPS = 2000
@@ -255,6 +262,10 @@ def _staged(state: _State, lp: Session) -> None:
         state.report("design LP")
         state.offer(design_from_commitment(problem, lp, commitment, budget,
                                            "by windowed dispatch", convoys=piece.convoys))
+    if not state.converged and state.best is not None and not state.best.fallback \
+            and problem.has_storage and budget.left() >= NEIGHBOURHOOD_MIN_S:
+        state.report("neighbourhood MILP")
+        state.offer(_neighbourhood(state, x_ref, piece))
     if not state.converged and not problem.has_storage and not budget.expired(0.5):
         # no storage: the piece's MILP (deliveries relaxed) is quick and may prove that no
         # design with whole units online fits its convoys
@@ -293,6 +304,32 @@ def _staged(state: _State, lp: Session) -> None:
                 others))
         state.bound = proven()
         state.note(f"{other.label()}: bound {other.bound:,.0f}")
+
+
+def _neighbourhood(state: _State, x_ref: np.ndarray, piece: Piece) -> Design | None:
+    """Improve the design with a MILP over its neighbourhood (sizes free).
+
+    Units may be online only in the steps where the design or the LP ran them (elsewhere
+    none), which leaves a MILP of a few hundred integers on a camp where diesel runs rarely;
+    it starts from the design, so it can only improve it. Takes at most
+    ``NEIGHBOURHOOD_SHARE`` of the time left.
+    """
+    problem, budget = state.problem, state.budget
+    assert state.best is not None
+    allowed = np.maximum(np.ceil(problem.commitment_of(x_ref) - 1e-6),
+                         problem.commitment_of(state.best.x))
+    mip = problem.session()
+    problem.apply(mip, replace(problem.base, whole_deliveries=True, convoys=piece.convoys))
+    cols = problem.commitment_cols.ravel()
+    ok = cols >= 0
+    mip.set_bounds(cols[ok], np.zeros(int(ok.sum())), allowed.ravel()[ok])
+    result = mip.run(budget.call_limit(NEIGHBOURHOOD_SHARE), mip_rel_gap=state.target / 4.0,
+                     start=state.best.x)
+    if not result.has_solution or mip.x is None:
+        return None
+    state.note(f"neighbourhood MILP over {int((allowed > 0).sum())} steps "
+               f"{result.runtime_s:.1f} s ({result.message})")
+    return problem.design(mip.x, "by a MILP over the design's neighbourhood")
 
 
 def _piece_milp(state: _State, piece: Piece) -> float:
