@@ -643,14 +643,6 @@ class Session:
                 self.row_duals = np.asarray(solution.row_dual, dtype=float)
         return result
 
-    def safe_bound(self) -> float:
-        """Return a lower bound of the session's LP from its last row duals (or -inf)."""
-        if self.row_duals is None:
-            return -math.inf
-        return self.mm.safe_bound(self.row_duals, col_lower=self.col_lower,
-                                  col_upper=self.col_upper, row_lower=self.row_lower,
-                                  row_upper=self.row_upper)
-
 
 def solve_arrays(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, a: sp.spmatrix,
                  row_lower: np.ndarray, row_upper: np.ndarray, integer: np.ndarray | None,

@@ -263,11 +263,6 @@ class Problem:
             return 0.0
         return float(self.mm.a_rows[rows[0]] @ x)
 
-    def fractional_steps(self, x: np.ndarray, tol: float = 1e-6) -> np.ndarray:
-        """Return the steps where some unit type's units online are not whole in ``x``."""
-        u = self.commitment_of(x)
-        return np.flatnonzero((np.abs(u - np.round(u)) > tol).any(axis=0))
-
     def check(self, x: np.ndarray, variant: Variant | None = None, tol: float = 1e-6) -> float:
         """Largest violation of ``x`` against the full model (with the base cuts) [-].
 

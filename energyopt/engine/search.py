@@ -231,11 +231,20 @@ def _staged(state: _State, lp: Session) -> None:
         state.note(f"LP relaxation stopped after {result.runtime_s:.1f} s ({result.message}): "
                    "no bound proven")
         return
-    state.raise_bound(result.objective)
-    state.note(f"LP relaxation {result.runtime_s:.1f} s (bound {result.objective:,.0f})")
+    # the LP's bound, recomputed from its duals by weak duality where every column is priced
+    # (a check on the solver's tolerances; HiGHS's own figure where a column is unbounded)
+    lp_bound = result.objective
+    if lp.row_duals is not None:
+        safe = problem.mm.safe_bound(lp.row_duals, col_lower=lp.col_lower,
+                                     col_upper=lp.col_upper, row_lower=lp.row_lower,
+                                     row_upper=lp.row_upper)
+        if math.isfinite(safe):
+            lp_bound = min(lp_bound, safe)
+    state.raise_bound(lp_bound)
+    state.note(f"LP relaxation {result.runtime_s:.1f} s (bound {lp_bound:,.0f})")
     if state.converged:
         return
-    root = Piece(0, None, result.objective, lp.x.copy(),
+    root = Piece(0, None, lp_bound, lp.x.copy(),
                  None if lp.row_duals is None else lp.row_duals.copy())
     pieces_budget = budget.share(0.3)
     state.report("convoy split")
