@@ -14,11 +14,11 @@ only to improve what the ones before left:
    their own LP bounds; the search goes on in the piece of least bound.
 5. **Windowed dispatch** (:mod:`~energyopt.engine.windows`) of the piece's LP sizes gives whole
    units online; the LP with them fixed gives a design (:mod:`~energyopt.engine.polish`).
-6. While the gap is open: a **neighbourhood MILP** (units online only where the design or the
-   LP ran them, sizes free) improves the design; the **Lagrangian bound**
-   (:mod:`~energyopt.engine.lagrange`) solves windows of the year with whole units, priced by
-   the LP's duals, on both cores, and lifts the bound as each finishes; without storage, the
-   piece's MILP bounds it instead.
+6. While the gap is open: the **Lagrangian bound** (:mod:`~energyopt.engine.lagrange`)
+   solves windows of the year with whole units, priced by the LP's duals, on both cores, and
+   lifts the bound as each finishes, until the design is proven; without storage, the piece's
+   MILP bounds it instead. Then, with a minute left, a **neighbourhood MILP** (units online
+   only where the design or the LP ran them, sizes free) improves the design.
 7. When a piece left out holds the bound down, its own bound is lifted the same way.
 
 The search stops when the gap is at most the target or the budget is spent. Ctrl-C stops it
@@ -271,10 +271,6 @@ def _staged(state: _State, lp: Session) -> None:
         state.report("design LP")
         state.offer(design_from_commitment(problem, lp, commitment, budget,
                                            "by windowed dispatch", convoys=piece.convoys))
-    if not state.converged and state.best is not None and not state.best.fallback \
-            and problem.has_storage and budget.left() >= NEIGHBOURHOOD_MIN_S:
-        state.report("neighbourhood MILP")
-        state.offer(_neighbourhood(state, x_ref, piece))
     if not state.converged and not problem.has_storage and not budget.expired(0.5):
         # no storage: the piece's MILP (deliveries relaxed) is quick and may prove that no
         # design with whole units online fits its convoys
@@ -289,6 +285,10 @@ def _staged(state: _State, lp: Session) -> None:
             piece.bound = lifted
         state.bound = proven()
         state.report()
+    if not state.converged and state.best is not None and not state.best.fallback \
+            and problem.has_storage and budget.left() >= NEIGHBOURHOOD_MIN_S:
+        state.report("neighbourhood MILP")
+        state.offer(_neighbourhood(state, x_ref, piece))
     # a piece left out may hold the bound down: lift it with its own Lagrangian bound
     for other in sorted(rest, key=lambda pc: pc.bound):
         if state.converged or budget.expired(1.0) or math.isinf(other.bound):
