@@ -17,7 +17,8 @@ Definitions
 * least-risk value: the lowest value of the metric over the designs (the LP relaxation's,
   rounded up to whole convoys when the metric counts convoys only): a lower bound, so the last
   point may prove infeasible with whole units online; it is then reported with status
-  ``infeasible``;
+  ``infeasible``, and a point whose share of the budget ran out before any design met its
+  bound with ``no design found in N s``;
 * the bound of point k falls linearly from the least-cost design's metric (k = 0) to the
   least-risk value (k = points - 1);
 * a point whose bound the previous (looser) point's design already meets takes that design
@@ -131,9 +132,9 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
     try:
         first = _point(problem, scenario, inputs, None, metric, budget.child(
             budget.left() / points), progress, f"point 1 of {points}")
-        if first is None:
-            raise SolverError(f"{scenario.name}: no least-cost design was found in "
-                              f"{limit:.0f} s; raise --time-limit")
+        if isinstance(first, str):
+            raise SolverError(f"{scenario.name}: {first} for the least-cost design; raise "
+                              "--time-limit")
         done(_row(0, None, first))
         if first.solve_info.interrupted:
             raise KeyboardInterrupt
@@ -157,7 +158,7 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
             result = _point(problem, scenario, inputs, float(eps), metric, share, progress,
                             f"point {k + 1} of {points}")
             done(_row(k, float(eps), result))
-            if result is not None and result.solve_info.interrupted:
+            if not isinstance(result, str) and result.solve_info.interrupted:
                 raise KeyboardInterrupt
     except KeyboardInterrupt:
         attrs["interrupted"] = True
@@ -169,8 +170,12 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
 
 def _point(problem: Problem, scenario: Scenario, inputs: Inputs, eps: float | None,
            metric: str, budget: Budget, progress: ProgressCallback | None,
-           run: str) -> SizingResult | None:
-    """Least-cost design with the metric at most ``eps`` (None = unbounded), or None."""
+           run: str) -> SizingResult | str:
+    """Least-cost design with the metric at most ``eps`` (None = unbounded).
+
+    Returns the result, or why there is none: ``infeasible`` (proven) or ``no design found in
+    N s`` (the point's share of the budget ran out first).
+    """
     problem.base = Variant() if eps is None else Variant(limits={metric: eps})
     name = scenario.name if eps is None else f"{scenario.name} ({metric} <= {eps:.4g})"
     try:
@@ -179,14 +184,11 @@ def _point(problem: Problem, scenario: Scenario, inputs: Inputs, eps: float | No
     except InfeasibleScenarioError:
         if eps is None:
             raise diagnose(problem.p, settings_of(scenario), scenario.name, budget) from None
-        return None
+        return "infeasible"
     if outcome.design is None:
-        return None
-    try:
-        return result_of(problem, outcome, inputs, name=name,
-                         target_gap=scenario.solver.mip_rel_gap, time_limit_s=budget.seconds)
-    except SolverError:
-        return None
+        return f"no design found in {budget.seconds:.0f} s"
+    return result_of(problem, outcome, inputs, name=name,
+                     target_gap=scenario.solver.mip_rel_gap, time_limit_s=budget.seconds)
 
 
 def _frame(rows: list[dict[str, Any]], attrs: dict[str, Any]) -> pd.DataFrame:
@@ -213,10 +215,10 @@ def _repair_dominated(rows: list[dict[str, Any]]) -> None:
                    "status": f"{rows[k + 1]['status']} (design of point {rows[k + 1]['point']})"}
 
 
-def _row(k: int, eps: float | None, result: SizingResult | None) -> dict[str, Any]:
+def _row(k: int, eps: float | None, result: SizingResult | str) -> dict[str, Any]:
     row: dict[str, Any] = {"point": k, "bound": np.nan if eps is None else eps}
-    if result is None:
-        row["status"] = "infeasible"
+    if isinstance(result, str):
+        row["status"] = result
         return row
     info = result.solve_info
     row["status"] = "converged" if info.converged else f"gap {100 * info.mip_gap:.2f}%"

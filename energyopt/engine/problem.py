@@ -131,6 +131,7 @@ class Problem:
         self.cut_scaled = {name: mm.col(cut.scaled) for name, cut in parts.cuts.items()
                            if cut.scaled is not None}
         self.has_logistics = self.m.component("logistics") is not None
+        self._relaxation: Session | None = None
 
     @property
     def has_storage(self) -> bool:
@@ -145,6 +146,17 @@ class Problem:
     def session(self) -> Session:
         """Return a new HiGHS session on this problem (the model as built)."""
         return self.mm.session(self.settings)
+
+    def relaxation(self) -> Session:
+        """Return this problem's LP session, kept across searches.
+
+        Only LP relaxations (of the problem and its convoy pieces) run on it, so a second
+        search of the same problem (the next point of a front, with a tighter risk bound)
+        restarts its LP from the basis the first left.
+        """
+        if self._relaxation is None:
+            self._relaxation = self.session()
+        return self._relaxation
 
     def apply(self, session: Session, variant: Variant) -> None:
         """Put ``variant`` (and the problem's base variant) on ``session``.
@@ -217,19 +229,27 @@ class Problem:
             raise KeyError(f"no metric {name!r}")
         return np.asarray(self.mm.a_rows[rows[0]].toarray()).ravel()
 
-    def window_params(self) -> ModelParams:
-        """Return the parameters windows are cut from (with the base variant's bounds)."""
+    def window_params(self, duals: np.ndarray | None = None) -> ModelParams:
+        """Return the parameters dispatch windows are cut from.
+
+        A bound of the base variant on a risk metric (a point of a front) cannot be shared out
+        among windows (a cloudy week needs more convoys than a sunny one), so windows price it
+        instead: each casualty or convoy costs what the bound's dual in the LP ``duals`` says
+        it is worth, on top of the scenario's own value.
+        """
         p = self.p
-        limits = self.base.limits
-        if "convoys_per_year" in limits:
-            bound = limits["convoys_per_year"]
-            p = replace(p, max_convoys_per_year=bound if p.max_convoys_per_year is None
-                        else min(bound, p.max_convoys_per_year))
-        if "expected_casualties_per_year" in limits:
-            bound = limits["expected_casualties_per_year"]
-            p = replace(p, max_casualties_per_year=bound if p.max_casualties_per_year is None
-                        else min(bound, p.max_casualties_per_year))
-        return p
+        if duals is None or not self.base.limits:
+            return p
+        extra = {}
+        for metric in self.base.limits:
+            rows = self.cut_rows.get(f"limit_{metric}", [])
+            if rows:
+                extra[metric] = abs(float(duals[rows[0]])) / max(p.variable_annuity, 1e-12)
+        return replace(
+            p,
+            value_per_casualty_usd=p.value_per_casualty_usd
+            + extra.get("expected_casualties_per_year", 0.0),
+            escort_usd_per_convoy=p.escort_usd_per_convoy + extra.get("convoys_per_year", 0.0))
 
     def sizes_of(self, x: np.ndarray) -> dict[str, float]:
         """Sizes of a solution, in result units."""

@@ -188,7 +188,7 @@ def search(problem: Problem, budget: Budget, *, target_gap: float,
             problem, problem.session(), fallback_commitment(problem), budget,
             "by a rule (diesel carries load and reserve)", sizes=problem.existing_sizes(),
             fallback=True))
-        lp = problem.session()
+        lp = problem.relaxation()
         if strategy == "monolithic" or (strategy == "auto"
                                         and problem.n_unit_steps <= MONOLITHIC_MAX_UNIT_STEPS):
             method = "monolithic"
@@ -219,9 +219,10 @@ def _monolithic(state: _State) -> None:
 
 
 def _staged(state: _State, lp: Session) -> None:
-    """Stages 3-6 of the module docstring."""
+    """Stages 3-7 of the module docstring (LPs on ``lp``, designs on a session of their own)."""
     problem, budget = state.problem, state.budget
     base = problem.base
+    work = problem.session()
     state.report("LP relaxation")
     problem.apply(lp, replace(base, relax=True))
     result = lp.run(budget.call_limit())
@@ -264,12 +265,12 @@ def _staged(state: _State, lp: Session) -> None:
         state.report("windowed dispatch")
         # the windows leave time for the design LP and the bound
         commitment, solved, failed = windowed_commitment(
-            problem, x_ref, budget.share(WINDOWS_SHARE), params=problem.window_params(),
+            problem, x_ref, budget.share(WINDOWS_SHARE), params=problem.window_params(duals),
             chains=_WORKERS)
         state.note(f"windowed dispatch: {solved} windows" + (
             f", {failed} kept the LP's units rounded up" if failed else ""))
         state.report("design LP")
-        state.offer(design_from_commitment(problem, lp, commitment, budget,
+        state.offer(design_from_commitment(problem, work, commitment, budget,
                                            "by windowed dispatch", convoys=piece.convoys))
     if not state.converged and not problem.has_storage and not budget.expired(0.5):
         # no storage: the piece's MILP (deliveries relaxed) is quick and may prove that no
@@ -280,7 +281,7 @@ def _staged(state: _State, lp: Session) -> None:
         state.note(f"{piece.label()}: MILP bound {piece.bound:,.0f}")
     elif not state.converged and duals is not None and not budget.expired(0.5):
         state.report("Lagrangian bound")
-        lifted = _lagrangian(state, lp, piece, x_ref, duals, rest)
+        lifted = _lagrangian(state, work, piece, x_ref, duals, rest)
         if lifted > piece.bound:
             piece.bound = lifted
         state.bound = proven()
@@ -309,7 +310,7 @@ def _staged(state: _State, lp: Session) -> None:
         elif again.status == Status.OPTIMAL and lp.x is not None and lp.row_duals is not None:
             others = [pc for pc in [piece, *rest] if pc is not other]
             other.bound = max(again.objective, _lagrangian(
-                state, lp, Piece(other.lo, other.hi, again.objective), lp.x, lp.row_duals,
+                state, work, Piece(other.lo, other.hi, again.objective), lp.x, lp.row_duals,
                 others))
         state.bound = proven()
         state.note(f"{other.label()}: bound {other.bound:,.0f}")
