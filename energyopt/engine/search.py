@@ -256,7 +256,7 @@ def _staged(state: _State, lp: Session) -> None:
     def proven() -> float:
         return min([piece.bound, *(pc.bound for pc in rest)])
 
-    state.bound = max(state.bound, proven()) if not rest else proven()
+    state.raise_bound(proven())  # a piece's LP bounds at least what the whole LP did
     if piece.x is None:
         return
     x_ref = piece.x
