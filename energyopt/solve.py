@@ -568,7 +568,9 @@ class Session:
         self.h.changeColsCost(idx.size, idx, np.asarray(cost, dtype=float))
 
     def set_coefficient(self, row: int, col: int, value: float) -> None:
-        """Set one matrix coefficient."""
+        """Set one matrix coefficient (nothing is sent when it already holds that value)."""
+        if self._coeffs.get((row, col)) == value:
+            return
         self._coeffs[(row, col)] = value
         self.h.changeCoeff(int(row), int(col), float(value))
 

@@ -210,8 +210,7 @@ class Problem:
             else:
                 col = self.cut_scaled["convoy_tank"]
                 # the row holds  sum_d Q_d - hi K <= 0 (Q and K in kL)
-                if session._coeffs.get((tank_rows[0], col)) != -float(top):
-                    session.set_coefficient(tank_rows[0], col, -float(top))
+                session.set_coefficient(tank_rows[0], col, -float(top))
                 _set_rows(session, tank_rows, -INF, 0.0)
         limits = {**self.base.limits, **variant.limits}
         for metric in ("convoys_per_year", "expected_casualties_per_year"):
