@@ -43,7 +43,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-import scipy.sparse as sp
 
 from energyopt.engine.budget import Budget
 from energyopt.engine.problem import Problem
@@ -168,9 +167,8 @@ class LagrangianBound:
         cols, rows = win.cols, win.rows
         sub = mm.a_rows[rows][:, cols]
         cost = self.cost[cols].copy()
-        shared = cols[win.n_local:]
         # a copy of a period-wide column carries the window's own share of its price
-        cost[win.n_local:] = sp.csr_matrix(mm.a_rows[rows][:, shared]).T @ self.y[rows]
+        cost[win.n_local:] = sub[:, win.n_local:].T @ self.y[rows]
         lower, upper = self.col_lower[cols], self.col_upper[cols]
         rlo, rhi = self.row_lower[rows], self.row_upper[rows]
         settings = replace(self.problem.settings, time_limit_s=max(limit_s, 0.05),
