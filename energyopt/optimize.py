@@ -20,6 +20,7 @@ from energyopt.errors import InfeasibleScenarioError, SolverError
 from energyopt.inputs import Inputs, build_inputs
 from energyopt.model import ModelParams, model_params
 from energyopt.results import SizingResult, extract_result
+from energyopt.sanity import limit_cautions, log_cautions, scenario_cautions
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo, SolverSettings, Status, solver_version
 
@@ -72,6 +73,8 @@ def optimize(scenario: Scenario | str | Path | Mapping[str, Any], *,
     if inputs is None:
         inputs = build_inputs(scenario)
     p = model_params(scenario, inputs)
+    cautions = scenario_cautions(scenario, inputs)  # logged before a precheck may raise
+    log_cautions(cautions)
     precheck(p, inputs)
     p_base = None
     if baseline:
@@ -91,6 +94,9 @@ def optimize(scenario: Scenario | str | Path | Mapping[str, Any], *,
     result = solve_params(p, scenario, inputs, budget, run="design", name=scenario.name,
                           progress=progress)
     result.baseline = base_result
+    at_limit = limit_cautions(scenario, result)
+    log_cautions(at_limit)
+    result.warnings = cautions + at_limit
     return result
 
 

@@ -23,6 +23,7 @@ from energyopt.inputs import Inputs
 from energyopt.model.common import COST_KINDS, CostTerm
 from energyopt.model.logistics import day_groups
 from energyopt.model.params import ModelParams
+from energyopt.sanity import Caution
 from energyopt.solve import SolveInfo
 
 __all__ = ["SizingResult", "convergence_banner", "extract_result"]
@@ -59,6 +60,10 @@ class SizingResult:
         With a daily fuel inventory: one row per local day (index: the date) with
         ``burn_l``, ``delivered_l`` (after losses), ``trucks``, ``convoys``, ``stock_l`` (at
         the day's end), ``arrival_open``; None with annual fuel accounting.
+    warnings : list of Caution
+        Sanity warnings of the run (:mod:`energyopt.sanity`): values that look like a unit
+        mix-up, a fleet below the peak load, a short modelled period, sizes at their bound.
+        The run went on; each names the field and the fix.
     """
 
     name: str
@@ -70,6 +75,7 @@ class SizingResult:
     baseline: SizingResult | None = None
     checks: list[str] = field(default_factory=list)
     fuel_daily: pd.DataFrame | None = None
+    warnings: list[Caution] = field(default_factory=list)
 
     def comparison(self) -> pd.DataFrame:
         """KPIs of the design beside the diesel-only baseline and the saving.
@@ -87,7 +93,7 @@ class SizingResult:
         return frame
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data summary (no dispatch): sizes, KPIs, costs, solve info, baseline."""
+        """Return plain data (no dispatch): sizes, KPIs, costs, solve info, warnings, baseline."""
         out: dict[str, Any] = {
             "name": self.name,
             "sizes": _plain(self.sizes.to_dict()),
@@ -95,6 +101,7 @@ class SizingResult:
             "costs_usd": _plain(self.costs.to_dict(orient="index")),
             "solve_info": _plain(self.solve_info.to_dict()),
             "checks": list(self.checks),
+            "warnings": [w.to_dict() for w in self.warnings],
         }
         if self.baseline is not None:
             out["baseline"] = self.baseline.to_dict()
