@@ -10,13 +10,16 @@ field, before any model is built.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
 
 from energyopt import load as load_profiles
 from energyopt import resource
-from energyopt.scenario import Scenario, SiteSpec
+from energyopt.errors import ScenarioError
+from energyopt.scenario import PvgisSpec, Scenario, SiteSpec, WeatherFileSpec
 
 __all__ = ["HOURS_PER_YEAR", "Inputs", "build_inputs", "time_index"]
 
@@ -109,17 +112,62 @@ def build_inputs(scenario: Scenario) -> Inputs:
     Raises
     ------
     ScenarioError
-        When a series is missing values, has the wrong length or step, or is out of bounds.
+        When a series is missing values, has the wrong length or step, or is out of bounds;
+        or, naming the section being built, when reading its data fails in any other way (the
+        original exception is kept as ``__cause__``).
     """
-    index = time_index(scenario)
-    site = scenario.site_spec()
+    with _blaming("horizon", "the modelled time steps"):
+        index = time_index(scenario)
+        site = scenario.site_spec()
     n = len(index)
     step_h = scenario.horizon.step_minutes / 60.0
     duration = pd.Series(step_h, index=index, name="duration_h")
     weight = pd.Series(HOURS_PER_YEAR / (n * step_h), index=index, name="weight")
 
-    weather, pv = resource.solar_inputs(scenario, index)
-    profile = load_profiles.load_inputs(scenario, index, weather)
+    with _blaming(_solar_field(scenario), "the weather and PV output"):
+        weather, pv = resource.solar_inputs(scenario, index)
+    with _blaming(_load_field(scenario), "the load"):
+        profile = load_profiles.load_inputs(scenario, index, weather)
     return Inputs(index=index, duration_h=duration, weight=weight, load_kw=profile.load_kw,
                   critical_load_kw=profile.critical_load_kw, pv_kw_per_kwp=pv, weather=weather,
                   site=site, load_notes=profile.notes)
+
+
+#: Exceptions of pandas, numpy and pvlib that malformed input data raise; turned into a
+#: :class:`ScenarioError` naming the section being built. Others (TypeError, AttributeError,
+#: AssertionError...) are programming errors and pass through.
+_DATA_ERRORS = (ValueError, KeyError, IndexError, ArithmeticError, OSError)
+
+
+@contextlib.contextmanager
+def _blaming(field: str, what: str) -> Iterator[None]:
+    """Turn an unexpected data error raised while building ``what`` into a ScenarioError."""
+    try:
+        yield
+    except ScenarioError:
+        raise
+    except _DATA_ERRORS as exc:
+        detail = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
+        raise ScenarioError.single(
+            field, None, f"could not build {what} from this input ({type(exc).__name__}: "
+            f"{detail}); check the values and files of {field}, and if they look right report "
+            "this as a bug of energyopt with the scenario") from exc
+
+
+def _solar_field(scenario: Scenario) -> str:
+    """Return the scenario field the solar inputs come from, for errors."""
+    sol = scenario.solar
+    if sol.pv_kw_per_kwp is not None:
+        return "solar.pv_kw_per_kwp." + ("series" if sol.pv_kw_per_kwp.series is not None
+                                         else "csv")
+    if isinstance(sol.weather, PvgisSpec):
+        return "solar.weather"
+    if isinstance(sol.weather, WeatherFileSpec):
+        return "solar.weather.file"
+    return "site"
+
+
+def _load_field(scenario: Scenario) -> str:
+    """Return the scenario field the load comes from, for errors."""
+    return {"csv": "load.csv", "fuel_log": "load.fuel_log.csv", "series": "load.series",
+            "constant_kw": "load.constant_kw"}.get(scenario.load.route, "load")

@@ -88,6 +88,7 @@ class _Spec(BaseModel):
         validate_assignment=True,
         arbitrary_types_allowed=True,
         validate_default=True,
+        allow_inf_nan=False,
     )
 
 
@@ -117,9 +118,9 @@ class SiteSpec(_Spec):
         description="Annual mean daily global horizontal irradiation [kWh/m2/day]; its "
         "monthly shape comes from monthly_kt or the nearest bundled site's climate zone.",
     )
-    monthly_temp_air_c: list[float] | None = Field(
-        None, min_length=12, max_length=12, description="Monthly mean air temperature [C]."
-    )
+    monthly_temp_air_c: list[Annotated[float, Field(ge=-60.0, le=60.0)]] | None = Field(
+        None, min_length=12, max_length=12,
+        description="Mean air temperature of each month, January first [C], within -60..60.")
     monthly_ghi_kwh_m2_day: list[Annotated[float, Field(ge=0.0, le=12.0)]] | None = Field(
         None, min_length=12, max_length=12,
         description="Mean daily global horizontal irradiation of each month, January first "
@@ -155,6 +156,12 @@ class SiteSpec(_Spec):
         return _check_iana_timezone(value)
 
 
+#: Earliest and latest ``horizon.start``: the modelled days, the horizon's calendar years and
+#: pandas' nanosecond timestamps (1677-2262) all stay in range.
+FIRST_START_DATE = dt.date(1900, 1, 1)
+LAST_START_DATE = dt.date(2199, 12, 31)
+
+
 class HorizonSpec(_Spec):
     """Planning horizon, discounting and the modelled time steps.
 
@@ -167,15 +174,33 @@ class HorizonSpec(_Spec):
                        description="Planning horizon [years].")
     discount_rate: float = Field(default_factory=_d("horizon.discount_rate"), ge=0.0, le=0.5,
                                  description="Real discount rate [1/yr].")
-    start: dt.date = Field(dt.date(2025, 1, 1), description="First modelled day (local time).")
+    start: dt.date = Field(dt.date(2025, 1, 1), description="First modelled day (local time), "
+                           f"from {FIRST_START_DATE.isoformat()} to "
+                           f"{LAST_START_DATE.isoformat()}.")
     days: int = Field(365, ge=1, le=366, description="Modelled days [d].")
     step_minutes: int = Field(60, ge=5, le=1440, description="Step length [min].")
 
+    @field_validator("start")
+    @classmethod
+    def _check_start(cls, value: dt.date) -> dt.date:
+        if not FIRST_START_DATE <= value <= LAST_START_DATE:
+            raise ValueError(
+                f"{value.isoformat()} is outside the dates energyopt can model "
+                f"({FIRST_START_DATE.isoformat()} to {LAST_START_DATE.isoformat()}); give the "
+                "first modelled day of a recent or coming year, e.g. 2025-01-01")
+        return value
+
     @field_validator("step_minutes")
     @classmethod
-    def _check_step(cls, value: int) -> int:
+    def _check_step(cls, value: int, info: ValidationInfo) -> int:
         if 1440 % value:
             raise ValueError("must divide a day (1440 min) evenly, e.g. 15, 30, 60 or 180")
+        days = info.data.get("days")
+        if isinstance(days, int) and days * 1440 // value < 2:
+            raise ValueError(
+                f"{days} day(s) in steps of {value} min make {days * 1440 // value} step; the "
+                "model needs at least 2: give step_minutes of at most "
+                f"{days * 1440 // 2} or more days")
         return value
 
 
@@ -913,6 +938,10 @@ class Scenario(_Spec):
     solver: SolverSpec = Field(default_factory=SolverSpec)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    #: Whether ``_base_dir`` is the scenario file's folder (True), the working directory of a
+    #: dict or Python scenario (False), or not said by the loader (None: guessed, see
+    #: :meth:`relative_paths_text`).
+    _base_is_file: bool | None = PrivateAttr(default=None)
 
     @field_validator("site")
     @classmethod
@@ -932,8 +961,25 @@ class Scenario(_Spec):
         return self._base_dir
 
     def resolve_path(self, path: Path) -> Path:
-        """Return ``path`` resolved against the scenario's folder."""
+        """Return ``path`` with ``~`` expanded, resolved against :attr:`base_dir`."""
+        path = Path(path).expanduser()
         return path if path.is_absolute() else self._base_dir / path
+
+    def relative_paths_text(self) -> str:
+        """Say where relative paths start, for error messages.
+
+        Returns
+        -------
+        str
+            ``"relative paths start at the scenario file's folder <dir>"`` for a scenario read
+            from a file, ``"relative paths start at the working directory <dir>"`` for one
+            given as a dict or built in Python.
+        """
+        from_file = self._base_is_file
+        if from_file is None:  # the loader did not say: a folder other than cwd is a file's
+            from_file = self._base_dir.resolve() != Path.cwd().resolve()
+        where = "the scenario file's folder" if from_file else "the working directory"
+        return f"relative paths start at {where} {self._base_dir}"
 
     def site_spec(self) -> SiteSpec:
         """Return the site as coordinates (bundled sites are looked up in ``data/sites.csv``)."""

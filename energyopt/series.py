@@ -14,7 +14,13 @@ import pandas as pd
 from energyopt.errors import ScenarioError
 from energyopt.scenario import Scenario, SeriesSource
 
-__all__ = ["conform", "read_csv", "read_source", "read_text_csv"]
+__all__ = ["DEFAULT_PATHS_TEXT", "check_file", "conform", "read_csv", "read_source",
+           "read_text_csv"]
+
+
+#: Where relative paths start, when the caller does not say (see
+#: :meth:`~energyopt.scenario.Scenario.relative_paths_text`).
+DEFAULT_PATHS_TEXT = "relative paths start at the scenario file's folder"
 
 
 def read_source(source: SeriesSource, scenario: Scenario, field: str) -> pd.Series:
@@ -22,21 +28,66 @@ def read_source(source: SeriesSource, scenario: Scenario, field: str) -> pd.Seri
     if source.series is not None:
         return source.series
     assert source.csv is not None
-    return read_csv(scenario.resolve_path(source.csv), source.column, field)
+    return read_csv(scenario.resolve_path(source.csv), source.column, field,
+                    paths=scenario.relative_paths_text())
 
 
-def read_csv(path: Path, column: str | None, field: str) -> pd.Series:
+def check_file(path: Path, field: str, paths: str = DEFAULT_PATHS_TEXT) -> None:
+    """Raise a :class:`ScenarioError` on ``field`` unless ``path`` is a readable, non-empty file.
+
+    Parameters
+    ----------
+    path : Path
+        The file, already resolved.
+    field : str
+        Scenario field named in the error, e.g. ``load.csv``.
+    paths : str
+        Where relative paths start, shown with a missing file.
+    """
+    if path.is_dir():
+        raise ScenarioError.single(field, str(path), "this is a folder, not a file; give the "
+                                   "path of the file itself")
+    if not path.is_file():
+        raise ScenarioError.single(field, str(path), f"file not found; check the path ({paths})")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ScenarioError.single(field, str(path), f"cannot read the file ({exc}); check its "
+                                   "permissions") from exc
+    if size == 0:
+        raise ScenarioError.single(field, str(path), "the file is empty; it needs a header row "
+                                   "and one row per time step")
+
+
+def _read_error(path: Path, field: str, exc: Exception) -> ScenarioError:
+    """Return a ScenarioError for a CSV that pandas cannot read."""
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return ScenarioError.single(field, str(path), "the file holds no CSV data (empty or only "
+                                    "comments); it needs a header row and data rows")
+    if isinstance(exc, UnicodeDecodeError):
+        return ScenarioError.single(field, str(path), "not a text file (bytes that are not "
+                                    "UTF-8); save it as a UTF-8 CSV")
+    return ScenarioError.single(field, str(path), f"unreadable CSV ({exc}); save it as a CSV "
+                                "with a header row and commas between columns")
+
+
+def read_csv(path: Path, column: str | None, field: str, *,
+             paths: str = DEFAULT_PATHS_TEXT) -> pd.Series:
     """Read one numeric column of a CSV whose first column holds timestamps.
 
-    Errors name the scenario ``field`` (e.g. ``load.csv``), the value and the fix.
+    Errors name the scenario ``field`` (e.g. ``solar.pv_kw_per_kwp``), the value and the fix;
+    ``paths`` says where relative paths start. Blank cells are NaN; infinite values are
+    refused with their row.
     """
-    if not path.is_file():
-        raise ScenarioError.single(f"{field}.csv", str(path), "file not found; check the path "
-                                   "(relative paths start at the scenario file's folder)")
+    check_file(path, f"{field}.csv", paths)
     try:
         frame = pd.read_csv(path, index_col=0)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ScenarioError.single(f"{field}.csv", str(path), f"unreadable CSV: {exc}") from exc
+        raise _read_error(path, f"{field}.csv", exc) from exc
+    if frame.empty or frame.shape[1] == 0:
+        raise ScenarioError.single(f"{field}.csv", str(path), "no data rows or no value column; "
+                                   "the CSV needs a timestamp column, a value column and one "
+                                   "row per modelled step")
     try:
         frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index, utc=True))
     except (ValueError, TypeError) as exc:
@@ -57,7 +108,14 @@ def read_csv(path: Path, column: str | None, field: str) -> pd.Series:
     if bad.any():
         raise ScenarioError.single(f"{field}.csv", str(frame[column][bad].iloc[0]),
                                    f"non-numeric value in column '{column}' of {path.name} at "
-                                   f"row {int(np.flatnonzero(bad.to_numpy())[0]) + 2}")
+                                   f"row {int(np.flatnonzero(bad.to_numpy())[0]) + 2}; give a "
+                                   "number (decimal point '.')")
+    infinite = np.flatnonzero(np.isinf(values.to_numpy(dtype=float)))
+    if infinite.size:
+        row = int(infinite[0])
+        raise ScenarioError.single(f"{field}.csv", str(frame[column].iloc[row]),
+                                   f"infinite value in column '{column}' of {path.name} at row "
+                                   f"{row + 2} ({frame.index[row]}); give a finite number")
     return values
 
 
@@ -77,25 +135,33 @@ def conform(series: pd.Series, index: pd.DatetimeIndex, field: str, *, lower: fl
             raise ScenarioError.single(
                 field, str(step), f"timestamps must be regular at the model's step "
                 f"({index[1] - index[0]})")
-    nan = np.flatnonzero(~np.isfinite(values))
+    nan = np.flatnonzero(np.isnan(values))
     if nan.size:
-        raise ScenarioError.single(field, values[nan[0]],
-                                   f"{nan.size} missing or infinite value(s), first at step "
-                                   f"{nan[0]} ({index[nan[0]]}); fill the gaps")
+        raise ScenarioError.single(field, "NaN",
+                                   f"{nan.size} missing value(s), first at step {nan[0]} "
+                                   f"({index[nan[0]]}); fill the gaps")
+    inf = np.flatnonzero(np.isinf(values))
+    if inf.size:
+        raise ScenarioError.single(field, str(values[inf[0]]),
+                                   f"{inf.size} infinite value(s), first at step {inf[0]} "
+                                   f"({index[inf[0]]}); give finite values within "
+                                   f"[{lower:g}, {upper:g}] {unit}")
     out = np.flatnonzero((values < lower) | (values > upper))
     if out.size:
-        raise ScenarioError.single(field, values[out[0]],
+        raise ScenarioError.single(field, float(values[out[0]]),
                                    f"value at step {out[0]} ({index[out[0]]}) outside "
-                                   f"[{lower}, {upper}] {unit}")
+                                   f"[{lower:g}, {upper:g}] {unit} ({out.size} such value(s)); "
+                                   "check the unit and the data")
     return pd.Series(values, index=index, name=series.name)
 
 
-def read_text_csv(path: Path, field: str) -> pd.DataFrame:
-    """Read a CSV file as text (``#`` comments allowed), errors naming ``{field}.csv``."""
-    if not path.is_file():
-        raise ScenarioError.single(f"{field}.csv", str(path), "file not found; check the path "
-                                   "(relative paths start at the scenario file's folder)")
+def read_text_csv(path: Path, field: str, *, paths: str = DEFAULT_PATHS_TEXT) -> pd.DataFrame:
+    """Read a CSV file as text (``#`` comments allowed), errors naming ``{field}.csv``.
+
+    ``paths`` says where relative paths start, shown when the file is missing.
+    """
+    check_file(path, f"{field}.csv", paths)
     try:
         return pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ScenarioError.single(f"{field}.csv", str(path), f"unreadable CSV: {exc}") from exc
+        raise _read_error(path, f"{field}.csv", exc) from exc

@@ -243,7 +243,8 @@ def load_inputs(scenario: Scenario, index: pd.DatetimeIndex,
                 assert ls.csv is not None
                 path = scenario.resolve_path(ls.csv)
                 raw = read_load_csv(path, column=ls.column, timezone=ls.timezone,
-                                    field="load", notes=notes)
+                                    field="load", notes=notes,
+                                    paths=scenario.relative_paths_text())
                 bounds = (arch.table["plausible_kwh_per_person_per_day_min"],
                           arch.table["plausible_kwh_per_person_per_day_max"])
                 load = measured_load_kw(raw, index, unit=ls.unit, field="load", name=path.name,
@@ -264,11 +265,37 @@ def load_inputs(scenario: Scenario, index: pd.DatetimeIndex,
     load = (load * ls.scale).rename("load_kw")
     critical = pd.Series(np.minimum(critical.to_numpy() * ls.scale, load.to_numpy()),
                          index=index, name="critical_load_kw")
-    if float(load.max()) > 1e6:
-        raise ScenarioError.single("load", float(load.max()), "load above 1,000,000 kW; check "
-                                   "the unit and scale")
+    _check_level(load, _route_field(ls), index)
     return LoadProfile(load_kw=load, critical_load_kw=critical, notes=tuple(notes.items),
                        annual_kwh_range=annual_range)
+
+
+#: Largest mean load accepted on any step [kW].
+MAX_LOAD_KW = 1e6
+
+
+def _route_field(ls: LoadSpec) -> str:
+    """Return the scenario field holding the load's data on its route, for errors."""
+    return {"csv": "load.csv", "fuel_log": "load.fuel_log.csv", "series": "load.series",
+            "constant_kw": "load.constant_kw"}.get(ls.route, "load.personnel")
+
+
+def _check_level(load: pd.Series, field: str, index: pd.DatetimeIndex) -> None:
+    """Refuse a load that is not finite, above :data:`MAX_LOAD_KW` or zero throughout [kW]."""
+    values = load.to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise ScenarioError.single(field, str(values[bad[0]]), f"the load is not a finite number "
+                                   f"at {index[bad[0]]} ({bad.size} step(s)); check the data")
+    if float(values.max()) > MAX_LOAD_KW:
+        at = int(values.argmax())
+        raise ScenarioError.single(field, float(values[at]), f"load above {MAX_LOAD_KW:,.0f} kW "
+                                   f"at {index[at]}; check the unit (kW, not W) and load.scale")
+    if float(values.max()) <= 0.0:
+        raise ScenarioError.single(field, "0 kW", "the load is zero at every modelled step; a "
+                                   "camp with no load cannot be sized: check the data (and "
+                                   "that they cover the modelled days) or use the archetype "
+                                   "route (archetype + personnel)")
 
 
 # --------------------------------------------------------------------------------------------

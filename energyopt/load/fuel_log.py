@@ -37,7 +37,7 @@ from energyopt.load.archetypes import _Archetype
 from energyopt.load.common import _Notes, _shape_by_day, _step_dates, _step_h
 from energyopt.load.measured import _fill_gaps, _flag_outliers, _typical_day_map
 from energyopt.scenario import DieselUnit, Scenario
-from energyopt.series import read_text_csv
+from energyopt.series import DEFAULT_PATHS_TEXT, read_text_csv
 
 __all__ = ["fuel_log_daily_kwh", "read_fuel_log"]
 
@@ -52,46 +52,105 @@ class _Genset:
     f1: float
 
 
-def read_fuel_log(path: Path, field: str = "load.fuel_log") -> tuple[pd.DataFrame, str]:
+#: Fuel-log dates must lie within these years (a typo such as 0225 or 2205 is an error).
+FUEL_LOG_YEARS = (1950, 2200)
+#: Largest litres accepted in one row [L] (a 20 MW set at full load burns ~5,000 L/h).
+MAX_ROW_LITRES = 1e8
+
+
+def read_fuel_log(path: Path, field: str = "load.fuel_log", *,
+                  paths: str = DEFAULT_PATHS_TEXT) -> tuple[pd.DataFrame, str]:
     """Read a fuel log: columns ``date``, ``generator``, ``litres`` (``#`` lines are comments).
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    field : str
+        Scenario field of the fuel log, named in errors (``field + '.csv'``).
+    paths : str
+        Where relative paths start, shown when the file is missing.
 
     Returns
     -------
     tuple
         A frame with ``date`` (Timestamp of the day or month start), ``generator`` (str) and
-        ``litres`` (float); and ``"monthly"`` when every date is written YYYY-MM, else
-        ``"daily"``.
+        ``litres`` (float) [L], in date order; and ``"monthly"`` when every date is written
+        YYYY-MM, else ``"daily"``.
 
     Raises
     ------
     ScenarioError
-        Missing file or columns, bad dates, non-numeric or negative litres.
+        Missing or empty file, missing columns, no rows, bad or implausible dates, blank
+        generator names, non-numeric, infinite, negative or huge litres, or no fuel at all;
+        each naming the row (row 1 is the header).
     """
-    frame = read_text_csv(path, field)
+    csv_field = f"{field}.csv"
+    frame = read_text_csv(path, field, paths=paths)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.rename(columns={"liters": "litres", "fuel_l": "litres", "unit": "generator"})
     missing = [c for c in ("date", "generator", "litres") if c not in frame.columns]
     if missing:
-        raise ScenarioError.single(f"{field}.csv", str(path), f"missing column(s) {missing}; "
-                                   "a fuel log has the columns date, generator, litres")
+        sep = next((c for c in (";", "\t", "|") if c in "".join(frame.columns)), None)
+        hint = f"; the header looks separated by '{sep}': use commas" if sep else ""
+        raise ScenarioError.single(csv_field, str(path), f"missing column(s) {missing}; a fuel "
+                                   f"log has the columns date, generator, litres{hint}")
+    if frame.empty:
+        raise ScenarioError.single(csv_field, str(path), f"{path.name} has a header but no rows; "
+                                   "give one row per generator and day (or month): date, "
+                                   "generator, litres")
+    rows = np.arange(len(frame)) + 2  # file rows, the header being row 1 (comments aside)
     text = frame["date"].str.strip()
     monthly_text = text.str.fullmatch(r"\d{4}-\d{2}")
-    try:
-        dates = pd.to_datetime(text.where(~monthly_text, text + "-01"), format="%Y-%m-%d")
-    except ValueError as exc:
-        raise ScenarioError.single(f"{field}.csv", str(path), "dates must be YYYY-MM-DD (or "
-                                   f"YYYY-MM for monthly totals): {exc}") from exc
-    litres = pd.to_numeric(frame["litres"].str.strip(), errors="coerce")
+    dates = pd.to_datetime(text.where(~monthly_text, text + "-01"), format="%Y-%m-%d",
+                           errors="coerce")
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise ScenarioError.single(csv_field, text.iloc[i], f"bad date at row {rows[i]} of "
+                                   f"{path.name}; write YYYY-MM-DD (or YYYY-MM for monthly "
+                                   "totals) with a real calendar day")
+    years = dates.dt.year.to_numpy()
+    odd = np.flatnonzero((years < FUEL_LOG_YEARS[0]) | (years > FUEL_LOG_YEARS[1]))
+    if odd.size:
+        i = int(odd[0])
+        raise ScenarioError.single(csv_field, text.iloc[i], f"date at row {rows[i]} of "
+                                   f"{path.name} lies outside {FUEL_LOG_YEARS[0]}-"
+                                   f"{FUEL_LOG_YEARS[1]}; check the year")
+    if bool(monthly_text.any()) and not bool(monthly_text.all()):
+        i = int(np.flatnonzero((~monthly_text).to_numpy())[0])
+        raise ScenarioError.single(csv_field, text.iloc[i], f"row {rows[i]} of {path.name} "
+                                   "gives a day while other rows give a month (YYYY-MM); write "
+                                   "every date the same way")
+    names = frame["generator"].str.strip()
+    blank = np.flatnonzero((names == "").to_numpy())
+    if blank.size:
+        i = int(blank[0])
+        raise ScenarioError.single(csv_field, "", f"no generator name at row {rows[i]} of "
+                                   f"{path.name}; name the set (e.g. g400_1)")
+    raw_litres = frame["litres"].str.strip()
+    litres = pd.to_numeric(raw_litres, errors="coerce")
     if litres.isna().any():
-        row = int(np.flatnonzero(litres.isna().to_numpy())[0])
-        raise ScenarioError.single(f"{field}.csv", frame["litres"].iloc[row],
-                                   f"non-numeric litres in {path.name} at row {row + 2}")
-    if (litres < 0).any():
-        row = int(np.flatnonzero((litres < 0).to_numpy())[0])
-        raise ScenarioError.single(f"{field}.csv", float(litres.iloc[row]),
-                                   f"negative litres in {path.name} at row {row + 2}")
-    out = pd.DataFrame({"date": dates, "generator": frame["generator"].str.strip(),
-                        "litres": litres.astype(float)})
+        i = int(np.flatnonzero(litres.isna().to_numpy())[0])
+        what = "blank litres" if raw_litres.iloc[i] == "" else "non-numeric litres"
+        raise ScenarioError.single(csv_field, raw_litres.iloc[i],
+                                   f"{what} in {path.name} at row {rows[i]}; give the litres "
+                                   "as a number (decimal point '.', 0 for a day without fuel)")
+    values = litres.to_numpy(dtype=float)
+    checks = ((~np.isfinite(values), "infinite litres", "give the litres burned"),
+              (values < 0, "negative litres", "give the litres burned (0 or more)"),
+              (values > MAX_ROW_LITRES, f"litres above {MAX_ROW_LITRES:,.0f}",
+               "check the unit (litres, not millilitres) and the data"))
+    for mask, what, fix in checks:
+        if mask.any():
+            i = int(np.flatnonzero(mask)[0])
+            raise ScenarioError.single(csv_field, float(values[i]),
+                                       f"{what} in {path.name} at row {rows[i]}; {fix}")
+    if float(values.sum()) <= 0.0:
+        raise ScenarioError.single(csv_field, "0 L", f"{path.name} logs no fuel at all (every "
+                                   "row is 0 L); a camp with no load cannot be sized: give the "
+                                   "litres burned, or use another load route")
+    out = pd.DataFrame({"date": dates, "generator": names, "litres": values})
+    out = out.sort_values("date", kind="stable").reset_index(drop=True)
     return out, "monthly" if bool(monthly_text.all()) else "daily"
 
 
@@ -202,7 +261,7 @@ def _fuel_log_profile(scenario: Scenario, index: pd.DatetimeIndex, shape_kw: pd.
     assert spec is not None
     field = "load.fuel_log"
     path = scenario.resolve_path(spec.csv)
-    log, written = read_fuel_log(path, field)
+    log, written = read_fuel_log(path, field, paths=scenario.relative_paths_text())
     period = spec.period if spec.period != "auto" else (
         "monthly" if written == "monthly" or (
             bool((log["date"].dt.day == 1).all())

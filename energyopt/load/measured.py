@@ -49,7 +49,7 @@ import pandas as pd
 
 from energyopt.errors import ScenarioError
 from energyopt.load.common import _dti, _Notes, _shape_by_day, _step_dates
-from energyopt.series import read_text_csv
+from energyopt.series import DEFAULT_PATHS_TEXT, read_text_csv
 
 __all__ = ["check_units", "measured_load_kw", "read_load_csv", "resample_energy"]
 
@@ -63,6 +63,8 @@ MAX_FILLED_FRACTION = 0.25
 ZERO_RUN_H = 3.0
 #: A month needs this many complete days to stand for its calendar month in a typical year.
 MIN_DAYS_PER_MONTH = 20
+#: Largest value accepted in a measured record: 1 GW for a day, in kW or kWh [kW or kWh].
+MAX_RECORD_VALUE = 2.4e7
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,7 +74,7 @@ _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 
 
 def read_load_csv(path: Path, *, column: str | None, timezone: str | None, field: str,
-                  notes: _Notes | None = None) -> pd.Series:
+                  notes: _Notes | None = None, paths: str = DEFAULT_PATHS_TEXT) -> pd.Series:
     """Read a measured load record: timestamps (first column) and one value column.
 
     Parameters
@@ -87,6 +89,8 @@ def read_load_csv(path: Path, *, column: str | None, timezone: str | None, field
         Scenario field named in errors, e.g. ``"load"``.
     notes : optional
         Collector of notes and warnings.
+    paths : str
+        Where relative paths start, shown when the file is missing.
 
     Returns
     -------
@@ -96,14 +100,20 @@ def read_load_csv(path: Path, *, column: str | None, timezone: str | None, field
     Raises
     ------
     ScenarioError
-        Missing file or column, unparseable timestamps, text values, timestamps without a
-        timezone, local times that do not exist or cannot be resolved.
+        Missing or empty file or column, unparseable timestamps, text or infinite values,
+        values above :data:`MAX_RECORD_VALUE`, timestamps without a timezone, local times that
+        do not exist or cannot be resolved.
     """
     notes = notes or _Notes()
-    frame = read_text_csv(path, field)
-    if frame.shape[1] < 2 or frame.empty:
+    frame = read_text_csv(path, field, paths=paths)
+    if frame.shape[1] < 2:
+        sep = next((c for c in (";", "\t", "|") if c in str(frame.columns[0])), None)
+        hint = (f"; the header looks separated by '{sep}': use commas" if sep else "")
         raise ScenarioError.single(f"{field}.csv", str(path), "needs a timestamp column and a "
-                                   "value column, and at least one row")
+                                   f"value column separated by commas{hint}")
+    if frame.empty:
+        raise ScenarioError.single(f"{field}.csv", str(path), "has a header but no data rows; "
+                                   "give one row per interval of the measured record")
     stamps = frame.iloc[:, 0].str.strip()
     values_frame = frame.iloc[:, 1:]
     if column is None:
@@ -121,7 +131,24 @@ def read_load_csv(path: Path, *, column: str | None, timezone: str | None, field
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise ScenarioError.single(f"{field}.csv", text.iloc[row],
                                    f"non-numeric value in column '{column}' of {path.name} at "
-                                   f"row {row + 2}")
+                                   f"row {row + 2} ({stamps.iloc[row]}); give a number "
+                                   "(decimal point '.'), or blank the cell to have it filled "
+                                   "as a gap")
+    finite = np.isfinite(values.to_numpy()) | values.isna().to_numpy()
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        raise ScenarioError.single(f"{field}.csv", text.iloc[row],
+                                   f"infinite value in column '{column}' of {path.name} at row "
+                                   f"{row + 2} ({stamps.iloc[row]}); give the measured value, "
+                                   "or blank the cell to have it filled as a gap")
+    huge = np.flatnonzero(values.abs().to_numpy() > MAX_RECORD_VALUE)
+    if huge.size:
+        row = int(huge[0])
+        raise ScenarioError.single(f"{field}.csv", float(values.iloc[row]),
+                                   f"value above {MAX_RECORD_VALUE:,.0f} in column '{column}' of "
+                                   f"{path.name} at row {row + 2} ({stamps.iloc[row]}); no camp "
+                                   "draws that much: check the unit (kW or kWh, not W or Wh) "
+                                   "and the data")
     has_offset = stamps.str.contains(_OFFSET)
     if has_offset.any() and not has_offset.all():
         row = int(np.flatnonzero(~has_offset.to_numpy())[0])

@@ -136,7 +136,8 @@ def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex
         from energyopt.resource.files import weather_from_spec  # loads only when asked for
 
         weather = weather_from_spec(sol.weather, site=site, index=index,
-                                    base_dir=scenario.base_dir)
+                                    base_dir=scenario.base_dir,
+                                    paths=scenario.relative_paths_text())
         weather.attrs["source"] = (
             f"PVGIS typical meteorological year for {site.name}"
             if isinstance(sol.weather, PvgisSpec) else f"weather file {sol.weather.file}")
@@ -189,13 +190,40 @@ def _embedded_for(scenario: Scenario, index: pd.DatetimeIndex, climate: SiteClim
     except ScenarioError:
         raise
     except ValueError as exc:  # e.g. a monthly GHI above the site's clear-sky ceiling
-        field = "site"
-        for name in ("monthly_ghi_kwh_m2_day", "monthly_kt", "ghi_kwh_m2_day"):
-            if not isinstance(scenario.site, str) and getattr(site, name) is not None:
-                field = f"site.{name}"
-                break
-        value = getattr(site, field[5:]) if field != "site" else scenario.site
-        raise ScenarioError.single(field, value, str(exc)) from exc
+        raise _site_error(scenario, exc) from exc
     weather.attrs["source"] = (f"embedded stochastic weather year (seed {seed}) for "
                                f"{site.name}: {climate.source}")
     return weather
+
+
+def _site_error(scenario: Scenario, exc: ValueError) -> ScenarioError:
+    """Translate an embedded-weather error into one on the site field at fault."""
+    site = scenario.site_spec()
+    text = str(exc)
+    if isinstance(scenario.site, str):
+        return ScenarioError.single("site", scenario.site, f"{text}; the bundled data of this "
+                                    "site cannot make a weather year: give the site by "
+                                    "coordinates with its monthly GHI, or a weather file")
+    named = next((n for n in ("monthly_temp_air_c", "temp_swing_c", "elevation_m", "latitude",
+                              "longitude") if text.startswith(n)), None)
+    if named is not None:
+        return ScenarioError.single(f"site.{named}", getattr(site, named),
+                                    f"{text}; fix the value")
+    # a GHI target above the clear-sky ceiling: blame the GHI the targets came from
+    name = next((n for n in ("monthly_ghi_kwh_m2_day", "ghi_kwh_m2_day", "monthly_kt")
+                 if getattr(site, n) is not None), None)
+    if name is None:
+        return ScenarioError.single("site", site.name, f"{text}; give "
+                                    "site.monthly_ghi_kwh_m2_day (e.g. PVGIS or NASA POWER "
+                                    "monthly means) or a weather file")
+    fix = "fix: give the month's mean daily GHI [kWh/m2/day] within that ceiling"
+    if name != "monthly_ghi_kwh_m2_day":
+        from energyopt.resource.climate import _kt_shape, plausible_annual_ghi
+
+        kt, shape = _kt_shape(site)
+        low, high, _ = plausible_annual_ghi(site.latitude, kt)
+        fix = (f"the monthly targets come from {shape}, which does not fit latitude "
+               f"{site.latitude:g} (plausible annual mean {low:.2f}-{high:.2f} kWh/m2/day); "
+               "fix: give site.monthly_ghi_kwh_m2_day (e.g. PVGIS or NASA POWER monthly means) "
+               "instead, or a weather file (solar.weather: {file: ...})")
+    return ScenarioError.single(f"site.{name}", getattr(site, name), f"{text}; {fix}")

@@ -15,11 +15,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from energyopt import data
+from energyopt.errors import ScenarioError
 from energyopt.resource.common import _MONTH_NAMES, FloatArray, _check_range, _monthly
 from energyopt.resource.sun import monthly_extraterrestrial_kwh_m2_day
-from energyopt.scenario import Scenario
+from energyopt.scenario import Scenario, SiteSpec
 
-__all__ = ["MAX_MONTHLY_KT", "SiteClimate", "monthly_ghi_from_kt", "site_climate"]
+__all__ = ["MAX_MONTHLY_KT", "MIN_ANNUAL_KT", "SiteClimate", "monthly_ghi_from_kt",
+           "plausible_annual_ghi", "site_climate"]
 
 #: Largest monthly mean clearness index accepted as a target or input [-].
 MAX_MONTHLY_KT = 0.85
@@ -124,7 +126,79 @@ def site_climate(scenario: Scenario) -> SiteClimate:
     -------
     SiteClimate
         Monthly GHI targets, temperatures, swing, default soiling, zone and provenance.
+
+    Raises
+    ------
+    ScenarioError
+        On ``site.ghi_kwh_m2_day`` when the annual GHI is too high for the latitude (a month's
+        clearness above ``MAX_MONTHLY_KT``), with the plausible range there.
     """
+    try:
+        return _site_climate(scenario)
+    except ValueError as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        site = scenario.site_spec()
+        if isinstance(scenario.site, str) or site.ghi_kwh_m2_day is None:
+            raise
+        kt, shape = _kt_shape(site)
+        low, high, h0 = plausible_annual_ghi(site.latitude, kt)
+        raise ScenarioError.single(
+            "site.ghi_kwh_m2_day", site.ghi_kwh_m2_day,
+            f"{exc}. At latitude {site.latitude:g} the extraterrestrial irradiation averages "
+            f"{h0:.2f} kWh/m2/day, so a plausible annual mean GHI lies between {low:.2f} and "
+            f"{high:.2f} kWh/m2/day (with {shape}, no month's clearness index above "
+            f"{MAX_MONTHLY_KT}); fix: give the site's annual mean daily GHI in that range, e.g. "
+            "from PVGIS or NASA POWER, or give site.monthly_ghi_kwh_m2_day") from exc
+
+
+def _kt_shape(site: SiteSpec) -> tuple[list[float], str]:
+    """Return the monthly clearness shaping a custom site's GHI, and its source."""
+    if site.monthly_kt is not None:
+        return list(site.monthly_kt), "the monthly clearness given in site.monthly_kt"
+    near, km = data.nearest_site(site.latitude, site.longitude)
+    return ([float(v) for v in data.climate_zone(near.climate_zone)["kt"]],
+            f"the monthly clearness of climate zone '{near.climate_zone}' of the nearest "
+            f"bundled site, {near.name}, {km:,.0f} km away")
+
+
+#: Annual mean clearness index of the cloudiest sites [-] (low end of the plausible range).
+MIN_ANNUAL_KT = 0.3
+
+
+def plausible_annual_ghi(latitude: float, monthly_kt: Sequence[float] | None = None
+                         ) -> tuple[float, float, float]:
+    """Plausible range of the annual mean daily GHI at a latitude [kWh/m2/day].
+
+    Parameters
+    ----------
+    latitude : float
+        Latitude [deg], north positive.
+    monthly_kt : sequence of float, optional
+        Monthly clearness giving the seasonal shape; default a flat clearness.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high, h0)``: ``low`` is :data:`MIN_ANNUAL_KT` times ``h0``, the day-weighted
+        annual mean extraterrestrial irradiation; ``high`` the largest annual mean whose
+        months, shaped by ``monthly_kt``, all keep a clearness index of at most
+        :data:`MAX_MONTHLY_KT`.
+    """
+    days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+    h0 = monthly_extraterrestrial_kwh_m2_day(latitude)
+    kt = np.ones(12) if monthly_kt is None else np.asarray(list(monthly_kt), dtype=float)
+    h0_mean = float((h0 * days).sum() / days.sum())
+    shaped = kt * h0
+    mean = float((shaped * days).sum() / days.sum())
+    lit = h0 > 0
+    top = float(kt[lit].max()) if lit.any() else 1.0
+    high = mean * MAX_MONTHLY_KT / top if top > 0 else 0.0
+    return MIN_ANNUAL_KT * h0_mean, high, h0_mean
+
+
+def _site_climate(scenario: Scenario) -> SiteClimate:
+    """:func:`site_climate` without the translation of its errors."""
     site = scenario.site_spec()
     if isinstance(scenario.site, str):
         record = data.site(scenario.site)

@@ -70,6 +70,7 @@ from energyopt.resource.formats import (
 )
 from energyopt.resource.pvgis import fetch_pvgis_tmy
 from energyopt.scenario import PvgisSpec, SiteSpec, WeatherFileSpec, WeatherFormat
+from energyopt.series import check_file
 
 __all__ = [
     "FAR_FROM_SITE_KM",
@@ -483,7 +484,8 @@ def to_index(weather_year: pd.DataFrame, index: pd.DatetimeIndex) -> pd.DataFram
 # Scenario entry
 # --------------------------------------------------------------------------------------------
 def weather_from_spec(spec: WeatherFileSpec | PvgisSpec, *, site: SiteSpec,
-                      index: pd.DatetimeIndex, base_dir: Path | None = None) -> pd.DataFrame:
+                      index: pd.DatetimeIndex, base_dir: Path | None = None,
+                      paths: str | None = None) -> pd.DataFrame:
     """Resolve a scenario's weather file or PVGIS request onto the model's index.
 
     Parameters
@@ -498,6 +500,9 @@ def weather_from_spec(spec: WeatherFileSpec | PvgisSpec, *, site: SiteSpec,
     base_dir : Path, optional
         Folder that relative paths resolve against (the scenario file's); default the
         current folder.
+    paths : str, optional
+        Where relative paths start, shown when the file is missing (see
+        :meth:`~energyopt.scenario.Scenario.relative_paths_text`).
 
     Returns
     -------
@@ -522,6 +527,8 @@ def weather_from_spec(spec: WeatherFileSpec | PvgisSpec, *, site: SiteSpec,
     else:
         path = spec.file.expanduser()
         path = path if path.is_absolute() else base / path
+        check_file(path, "solar.weather.file",
+                   paths or f"relative paths start at {base}")
         weather, meta = read_weather(path, spec.format, columns=spec.columns,
                                      timezone=spec.timezone, label=spec.label,
                                      latitude=site.latitude, longitude=site.longitude)

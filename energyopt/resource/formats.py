@@ -469,7 +469,15 @@ def _read_csv(path: Path, columns: Mapping[str, str] | None, timezone: str | Non
                 raise ScenarioError.single(
                     f"{field}.file", str(data[mapping[ours]].iloc[row]),
                     f"non-numeric value in column '{mapping[ours]}' of {path.name} at row "
-                    f"{row + 2}")
+                    f"{row + 2}; give a number (decimal point '.'), or blank the cell")
+            infinite = np.flatnonzero(np.isinf(values.to_numpy(dtype=float)))
+            if infinite.size:
+                row = int(infinite[0])
+                raise ScenarioError.single(
+                    f"{field}.file", str(data[mapping[ours]].iloc[row]),
+                    f"infinite value in column '{mapping[ours]}' of {path.name} at row "
+                    f"{row + 2} ({raw_times.iloc[row]}); give the measured value, or blank the "
+                    "cell to have a short gap interpolated")
             frame[ours] = values.to_numpy(dtype=float)
     frame = frame.mask(frame <= -999.0)  # common missing-value codes (-999, -9999)
     return _Raw(frame, notes=notes)
