@@ -194,7 +194,8 @@ class HorizonSpec(_Spec):
     @classmethod
     def _check_step(cls, value: int, info: ValidationInfo) -> int:
         if 1440 % value:
-            raise ValueError("must divide a day (1440 min) evenly, e.g. 15, 30, 60 or 180")
+            raise ValueError("must divide a day (1440 min) evenly: give 5, 10, 15, 20, 30, 60, "
+                             "120, 180, 240, 360, 720 or 1440")
         days = info.data.get("days")
         if isinstance(days, int) and days * 1440 // value < 2:
             raise ValueError(
@@ -419,17 +420,32 @@ class LoadSpec(_Spec):
                 given.append("unit")
             if given:
                 raise ValueError(f"{', '.join(given)} only apply to the csv route")
-        if self.personnel_schedule and self.personnel is None:
+        return self
+
+    @field_validator("night_factor")
+    @classmethod
+    def _night_below_peak(cls, value: float | None, info: ValidationInfo) -> float | None:
+        peak = info.data.get("day_peak_factor")
+        if value is not None and peak is not None and peak <= value:
+            raise ValueError(f"must be below day_peak_factor ({peak:g}): lower night_factor or "
+                             "raise day_peak_factor")
+        return value
+
+    @field_validator("personnel_schedule")
+    @classmethod
+    def _check_schedule(cls, value: list[PersonnelStep],
+                        info: ValidationInfo) -> list[PersonnelStep]:
+        if value and "personnel" in info.data and info.data["personnel"] is None:
             raise ValueError("personnel_schedule needs 'personnel': the head count of the "
                              "modelled profile (on the csv and fuel_log routes: during the "
-                             "record)")
-        dates = [s.from_date for s in self.personnel_schedule]
-        if dates != sorted(set(dates)):
-            raise ValueError("personnel_schedule dates must be increasing and distinct")
-        if (self.day_peak_factor is not None and self.night_factor is not None
-                and self.day_peak_factor <= self.night_factor):
-            raise ValueError("day_peak_factor must exceed night_factor")
-        return self
+                             "record); give load.personnel")
+        dates = [step.from_date for step in value]
+        for i, (before, after) in enumerate(zip(dates, dates[1:], strict=False)):
+            if after <= before:
+                raise ValueError(
+                    f"from_date of step {i + 1} ({after.isoformat()}) is not after that of step "
+                    f"{i} ({before.isoformat()}); give the steps in date order, one per date")
+        return value
 
 
 #: Weather file formats read by :mod:`energyopt.resource.files`.

@@ -55,8 +55,8 @@ def check_file(path: Path, field: str, paths: str = DEFAULT_PATHS_TEXT) -> None:
         raise ScenarioError.single(field, str(path), f"cannot read the file ({exc}); check its "
                                    "permissions") from exc
     if size == 0:
-        raise ScenarioError.single(field, str(path), "the file is empty; it needs a header row "
-                                   "and one row per time step")
+        raise ScenarioError.single(field, str(path), "the file is empty; give a CSV with a "
+                                   "header row and one row per time step")
 
 
 def _read_error(path: Path, field: str, exc: Exception) -> ScenarioError:
@@ -86,8 +86,8 @@ def read_csv(path: Path, column: str | None, field: str, *,
         raise _read_error(path, f"{field}.csv", exc) from exc
     if frame.empty or frame.shape[1] == 0:
         raise ScenarioError.single(f"{field}.csv", str(path), "no data rows or no value column; "
-                                   "the CSV needs a timestamp column, a value column and one "
-                                   "row per modelled step")
+                                   "give a timestamp column, a value column and one row per "
+                                   "modelled step")
     try:
         frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index, utc=True))
     except (ValueError, TypeError) as exc:
@@ -139,7 +139,7 @@ def conform(series: pd.Series, index: pd.DatetimeIndex, field: str, *, lower: fl
     if nan.size:
         raise ScenarioError.single(field, "NaN",
                                    f"{nan.size} missing value(s), first at step {nan[0]} "
-                                   f"({index[nan[0]]}); fill the gaps")
+                                   f"({index[nan[0]]}); give a value for every step")
     inf = np.flatnonzero(np.isinf(values))
     if inf.size:
         raise ScenarioError.single(field, str(values[inf[0]]),

@@ -117,9 +117,13 @@ def read_fuel_log(path: Path, field: str = "load.fuel_log", *,
                                    f"{path.name} lies outside {FUEL_LOG_YEARS[0]}-"
                                    f"{FUEL_LOG_YEARS[1]}; check the year")
     if bool(monthly_text.any()) and not bool(monthly_text.all()):
-        i = int(np.flatnonzero((~monthly_text).to_numpy())[0])
+        few_monthly = int(monthly_text.sum()) <= len(text) // 2
+        odd_rows = (monthly_text if few_monthly else ~monthly_text).to_numpy()
+        i = int(np.flatnonzero(odd_rows)[0])
+        this, other = ("a month (YYYY-MM)", "a day") if few_monthly else (
+            "a day", "a month (YYYY-MM)")
         raise ScenarioError.single(csv_field, text.iloc[i], f"row {rows[i]} of {path.name} "
-                                   "gives a day while other rows give a month (YYYY-MM); write "
+                                   f"gives {this} while the other rows give {other}; write "
                                    "every date the same way")
     names = frame["generator"].str.strip()
     blank = np.flatnonzero((names == "").to_numpy())
@@ -307,7 +311,8 @@ def _fuel_log_profile(scenario: Scenario, index: pd.DatetimeIndex, shape_kw: pd.
         if lv == central:
             _flag_outliers(filled[lv] / 24.0, observed, pd.Timedelta(days=1), path.name, notes)
     unique_days = np.unique(_step_dates(index))
-    source = _typical_day_map(unique_days, filled[central], notes, field, path.name)
+    source = _typical_day_map(unique_days, filled[central], notes, f"{field}.csv",
+                              path.name)
     energy = {lv: filled[lv].reindex(pd.DatetimeIndex(source)).to_numpy() for lv in filled}
     load = _shape_by_day(index, shape_kw, energy[central], monthly=period == "monthly")
     step_h = _step_h(index)

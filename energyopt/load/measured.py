@@ -230,7 +230,8 @@ def _regular(raw: pd.Series, field: str, name: str) -> tuple[pd.Series, pd.Timed
     """Put the record on its regular grid (missing rows become NaN); return it and the step."""
     if len(raw) < 3:
         raise ScenarioError.single(f"{field}.csv", f"{len(raw)} rows",
-                                   f"{name}: too short to be a load record")
+                                   f"{name}: too short to be a load record; give at "
+                                   "least the modelled days at one interval")
     stamps = _dti(raw.index).as_unit("ns").asi8
     diffs = pd.Series(np.diff(stamps))
     step_ns = int(diffs.mode().iloc[0])

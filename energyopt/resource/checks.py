@@ -57,7 +57,9 @@ def _grid_step(index: pd.DatetimeIndex, field: str, path: Path) -> pd.Timedelta:
     """Return the step of a sorted index whose timestamps all lie on one regular grid."""
     if len(index) < 2:
         raise ScenarioError.single(f"{field}.file", str(path),
-                                   f"{len(index)} row(s): at least two timestamps are needed")
+                                   f"{len(index)} row(s): at least two timestamps are "
+                                   "needed; give hourly (or finer) data covering the "
+                                   "modelled days")
     diffs = pd.Series(index[1:] - index[:-1])
     step = pd.Timedelta(diffs.mode().iloc[0])
     if step < pd.Timedelta(minutes=1) or step > pd.Timedelta(hours=MAX_STEP_HOURS):
@@ -198,7 +200,8 @@ def _fill_gaps(frame: pd.DataFrame, step: pd.Timedelta, path: Path, field: str
     for col in ("ghi", "temp_air"):
         if frame[col].isna().all():
             raise ScenarioError.single(f"{field}.columns", col, f"{col} has no valid value in "
-                                       f"{path.name}")
+                                       f"{path.name}; give its values, or map the right column "
+                                       f"(columns: {{{col}: ...}})")
     limit = int(pd.Timedelta(hours=MAX_GAP_HOURS) / step)
     filled: list[str] = []
     for col in frame.columns:

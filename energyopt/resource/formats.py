@@ -396,7 +396,13 @@ def _read_csv(path: Path, columns: Mapping[str, str] | None, timezone: str | Non
     try:
         data = pd.read_csv(path, sep=_sniff_sep(path))
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ScenarioError.single(f"{field}.file", str(path), f"unreadable CSV: {exc}") from exc
+        what = ("not a text file (bytes that are not UTF-8)" if isinstance(exc, UnicodeDecodeError)
+                else f"unreadable CSV ({exc})")
+        raise ScenarioError.single(f"{field}.file", str(path), f"{what}; save it as a UTF-8 CSV "
+                                   "with a header row, or give its format") from exc
+    if data.empty:
+        raise ScenarioError.single(f"{field}.file", str(path), "a header but no data rows; give "
+                                   "one row per time step (hourly or finer)")
     if data.shape[1] < 2:
         raise ScenarioError.single(f"{field}.file", str(path), "the CSV needs a timestamp "
                                    "column and at least ghi and temp_air columns")
