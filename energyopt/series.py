@@ -85,9 +85,12 @@ def read_csv(path: Path, column: str | None, field: str, *,
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise _read_error(path, f"{field}.csv", exc) from exc
     if frame.empty or frame.shape[1] == 0:
-        raise ScenarioError.single(f"{field}.csv", str(path), "no data rows or no value column; "
-                                   "give a timestamp column, a value column and one row per "
-                                   "modelled step")
+        header = str(frame.index.name or "")
+        sep = next((c for c in (";", "\t", "|") if c in header), None)
+        hint = f" (the header looks separated by '{sep}': use commas)" if sep else ""
+        raise ScenarioError.single(f"{field}.csv", str(path), "no data rows or no value column"
+                                   f"{hint}; give a timestamp column, a value column and one "
+                                   "row per modelled step")
     try:
         frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index, utc=True))
     except (ValueError, TypeError) as exc:
@@ -127,14 +130,22 @@ def conform(series: pd.Series, index: pd.DatetimeIndex, field: str, *, lower: fl
             field, f"{len(series)} values",
             f"needs one value per modelled step: {len(index)} ({index[0]} to {index[-1]}); "
             "change horizon.days / horizon.step_minutes or the series")
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    numeric = pd.to_numeric(series, errors="coerce")
+    text = np.flatnonzero((numeric.isna() & series.notna()).to_numpy())
+    if text.size:
+        raise ScenarioError.single(field, str(series.iloc[int(text[0])]),
+                                   f"non-numeric value at step {int(text[0])} "
+                                   f"({index[int(text[0])]}); give numbers in {unit}")
+    values = numeric.to_numpy(dtype=float)
     if isinstance(series.index, pd.DatetimeIndex) and len(series) > 1:
         step = series.index[1] - series.index[0]
+        model_minutes = (index[1] - index[0]) / pd.Timedelta(minutes=1)
         if step != index[1] - index[0] or not (
                 (series.index[1:] - series.index[:-1]) == step).all():
             raise ScenarioError.single(
-                field, str(step), f"timestamps must be regular at the model's step "
-                f"({index[1] - index[0]})")
+                field, f"{step / pd.Timedelta(minutes=1):g} min",
+                f"timestamps must be regular at the model's step ({model_minutes:g} min); give "
+                "one value per modelled step")
     nan = np.flatnonzero(np.isnan(values))
     if nan.size:
         raise ScenarioError.single(field, "NaN",

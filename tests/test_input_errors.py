@@ -321,6 +321,21 @@ CASES: list[tuple[str, Case, str, tuple[str, ...]]] = [
      "load.csv", ("folder",)),
     ("load-csv-bad-timestamps", lambda tmp_path: _scenario(load={"csv": str(_load_csv(
         tmp_path, stamps=["yesterday"] * 96))}), "load.csv", ("ISO 8601",)),
+    ("load-csv-ten-minutes", lambda tmp_path: _scenario(load={"csv": str(_load_csv(
+        tmp_path, stamps=[t.isoformat() for t in pd.date_range(
+            "2025-01-01", periods=3, freq="5min", tz="UTC")]))}), "load.csv", ("too short",)),
+    ("load-csv-year-1", lambda tmp_path: _scenario(load={"csv": str(_load_csv(
+        tmp_path, stamps=["0001-01-01T00:00+00:00"] + [t.isoformat() for t in _hours()[1:]]))}),
+     "load.csv", ("row 2", "ISO 8601")),
+    ("load-csv-year-2300", lambda tmp_path: _scenario(load={"csv": str(_load_csv(
+        tmp_path, stamps=[t.isoformat() for t in _hours()[:-1]] + ["2300-01-01T00:00+00:00"]))}),
+     "load.csv", ("row 97",)),
+    ("load-csv-blank-timestamp", lambda tmp_path: _scenario(load={"csv": str(_load_csv(
+        tmp_path, stamps=[""] + [t.isoformat() for t in _hours()[1:]]))}), "load.csv",
+     ("row 2",)),
+    ("load-csv-off-grid", lambda tmp_path: _scenario(load={"csv": str(_load_csv(
+        tmp_path, stamps=[(t + pd.Timedelta(minutes=17 if i == 10 else 0)).isoformat()
+                          for i, t in enumerate(_hours())]))}), "load.csv", ("1 h grid",)),
     ("load-series-inf", _load_series(np.r_[np.full(47, 200.0), INF]), "load.series",
      ("infinite",)),
     ("load-series-zero", _load_series(np.zeros(48)), "load.series", ("zero",)),
@@ -336,6 +351,12 @@ CASES: list[tuple[str, Case, str, tuple[str, ...]]] = [
     ("pv-series-nan", lambda tmp_path: _scenario(solar={"pv_kw_per_kwp": {
         "series": pd.Series([0.3] * 47 + [NAN])}}), "solar.pv_kw_per_kwp.series",
      ("missing",)),
+    ("pv-series-text", _given(solar={"pv_kw_per_kwp": {"series": pd.Series(["sunny"] * 48)}}),
+     "solar.pv_kw_per_kwp.series", ("non-numeric",)),
+    ("pv-csv-semicolons", lambda tmp_path: _scenario(solar={"pv_kw_per_kwp": {"csv": str(
+        _write(tmp_path, "pv.csv", "time;pv\n" + "".join(
+            f"{t.isoformat()};0.3\n" for t in _hours()[:48])))}}), "solar.pv_kw_per_kwp.csv",
+     ("';'",)),
     # weather files -------------------------------------------------------------------------
     ("weather-ghi-inf", _weather_case(ghi="inf"), "solar.weather.file", ("infinite", "row 42")),
     ("weather-ghi-minus-inf", _weather_case(ghi="-inf"), "solar.weather.file", ("infinite",)),

@@ -63,6 +63,8 @@ MAX_FILLED_FRACTION = 0.25
 ZERO_RUN_H = 3.0
 #: A month needs this many complete days to stand for its calendar month in a typical year.
 MIN_DAYS_PER_MONTH = 20
+#: Years a measured record's timestamps may lie in.
+RECORD_YEARS = (1950, 2200)
 #: Largest value accepted in a measured record: 1 GW for a day, in kW or kWh [kW or kWh].
 MAX_RECORD_VALUE = 2.4e7
 
@@ -149,19 +151,19 @@ def read_load_csv(path: Path, *, column: str | None, timezone: str | None, field
                                    f"{path.name} at row {row + 2} ({stamps.iloc[row]}); no camp "
                                    "draws that much: check the unit (kW or kWh, not W or Wh) "
                                    "and the data")
+    blank = np.flatnonzero((stamps == "").to_numpy())
+    if blank.size:
+        row = int(blank[0])
+        raise ScenarioError.single(f"{field}.csv", "", f"no timestamp at row {row + 2} of "
+                                   f"{path.name}; give every row its interval's start (ISO 8601, "
+                                   "e.g. 2025-01-01T00:00+00:00) or delete the row")
     has_offset = stamps.str.contains(_OFFSET)
     if has_offset.any() and not has_offset.all():
         row = int(np.flatnonzero(~has_offset.to_numpy())[0])
         raise ScenarioError.single(f"{field}.csv", stamps.iloc[row],
                                    f"row {row + 2} of {path.name} has no UTC offset while others "
                                    "have one; write every timestamp the same way")
-    try:
-        parsed = pd.DatetimeIndex(pd.to_datetime(stamps, utc=bool(has_offset.all()),
-                                                 format="ISO8601"))
-    except (ValueError, TypeError) as exc:
-        raise ScenarioError.single(f"{field}.csv", str(path), "the first column must hold "
-                                   f"timestamps (ISO 8601, e.g. 2025-01-01T00:00+00:00): {exc}"
-                                   ) from exc
+    parsed = _parse_stamps(stamps, bool(has_offset.all()), path, field)
     if has_offset.all():
         index = parsed
         if timezone is not None:
@@ -176,6 +178,21 @@ def read_load_csv(path: Path, *, column: str | None, timezone: str | None, field
     else:
         index = _localize(parsed, timezone, path.name, field, notes)
     return pd.Series(values.to_numpy(dtype=float), index=index.tz_convert("UTC"), name=column)
+
+
+def _parse_stamps(stamps: pd.Series, utc: bool, path: Path, field: str) -> pd.DatetimeIndex:
+    """Parse ISO 8601 timestamps; a bad or out-of-range one is an error naming its row."""
+    parsed = pd.to_datetime(stamps, utc=utc, format="ISO8601", errors="coerce")
+    years = pd.DatetimeIndex(parsed).year.to_numpy(dtype=float)
+    bad = np.flatnonzero(parsed.isna().to_numpy() | (years < RECORD_YEARS[0])
+                         | (years > RECORD_YEARS[1]))
+    if bad.size:
+        row = int(bad[0])
+        raise ScenarioError.single(
+            f"{field}.csv", stamps.iloc[row], f"row {row + 2} of {path.name}: not a timestamp "
+            f"from {RECORD_YEARS[0]} to {RECORD_YEARS[1]}; write ISO 8601 timestamps, e.g. "
+            "2025-01-01T00:00+00:00 (or 2025-01-01 00:00 with load.timezone)")
+    return pd.DatetimeIndex(parsed)
 
 
 def _localize(naive: pd.DatetimeIndex, timezone: str, name: str, field: str,
@@ -228,18 +245,20 @@ def _clean_order(raw: pd.Series, field: str, name: str, notes: _Notes) -> pd.Ser
 
 def _regular(raw: pd.Series, field: str, name: str) -> tuple[pd.Series, pd.Timedelta]:
     """Put the record on its regular grid (missing rows become NaN); return it and the step."""
-    if len(raw) < 3:
+    span = raw.index[-1] - raw.index[0] if len(raw) else pd.Timedelta(0)
+    if len(raw) < 3 or span < pd.Timedelta(days=1):
         raise ScenarioError.single(f"{field}.csv", f"{len(raw)} rows",
-                                   f"{name}: too short to be a load record; give at "
-                                   "least the modelled days at one interval")
+                                   f"{name}: too short to be a load record ({len(raw)} rows over "
+                                   f"{_duration_text(span)}); give at least the modelled days "
+                                   "at one interval")
     stamps = _dti(raw.index).as_unit("ns").asi8
     diffs = pd.Series(np.diff(stamps))
     step_ns = int(diffs.mode().iloc[0])
     step = pd.Timedelta(step_ns, unit="ns")
     if not pd.Timedelta(minutes=5) <= step <= pd.Timedelta(days=1):
         raise ScenarioError.single(
-            f"{field}.csv", str(step), f"{name}: the record's interval must lie between 5 "
-            "minutes and 1 day; give monthly figures as a fuel_log or convert them to daily")
+            f"{field}.csv", _duration_text(step), f"{name}: the record's interval must lie "
+            "between 5 minutes and 1 day; give monthly figures as a fuel_log or convert them to daily")
     if step == pd.Timedelta(days=1):
         return raw, step  # daily records are keyed by local date, see _daily_from_record
     offset = (stamps - stamps[0]) % step_ns
@@ -247,9 +266,21 @@ def _regular(raw: pd.Series, field: str, name: str) -> tuple[pd.Series, pd.Timed
         row = int(np.flatnonzero(offset)[0])
         raise ScenarioError.single(
             f"{field}.csv", str(raw.index[row]), f"{name}: timestamp off the record's "
-            f"{step} grid (the most common spacing); the record must have one interval")
+            f"{_duration_text(step)} grid (the most common spacing); give one interval "
+            "throughout")
     grid = pd.date_range(raw.index[0], raw.index[-1], freq=step)
     return raw.reindex(grid), step
+
+
+def _duration_text(span: pd.Timedelta) -> str:
+    """Write a duration for people: '15 min', '1 h', '1 day', '3.5 days'."""
+    minutes = span / pd.Timedelta(minutes=1)
+    if minutes < 60:
+        return f"{minutes:g} min"
+    if minutes < 1440:
+        return f"{minutes / 60:g} h"
+    days = minutes / 1440
+    return f"{days:g} day" + ("" if days == 1 else "s")
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -375,7 +406,8 @@ def check_units(mean_kw: float, median_kw: float, step: pd.Timedelta, unit: str,
     if fits_other and abs(other - 1.0) > 1e-9:
         raise ScenarioError.single(
             f"{field}.unit", unit, f"{name}: {what}; the values look like {other_unit} "
-            f"(per {step} interval) given as {unit}: set unit: {other_unit}, or check the data")
+            f"(per {_duration_text(step)} interval) given as {unit}: set unit: {other_unit}, "
+            "or check the data")
     notes.warn(f"{name}: {what}; check the unit ({unit}) and the data")
 
 
