@@ -258,7 +258,8 @@ def _regular(raw: pd.Series, field: str, name: str) -> tuple[pd.Series, pd.Timed
     if not pd.Timedelta(minutes=5) <= step <= pd.Timedelta(days=1):
         raise ScenarioError.single(
             f"{field}.csv", _duration_text(step), f"{name}: the record's interval must lie "
-            "between 5 minutes and 1 day; give monthly figures as a fuel_log or convert them to daily")
+            "between 5 minutes and 1 day; give monthly figures as a fuel_log or convert them "
+            "to daily")
     if step == pd.Timedelta(days=1):
         return raw, step  # daily records are keyed by local date, see _daily_from_record
     offset = (stamps - stamps[0]) % step_ns
