@@ -58,8 +58,8 @@ BOUND_LARGE_VS_PEAK = 1000.0
 FUEL_PRICE_RANGE_USD_PER_L = (0.05, 10.0)
 #: A tanker smaller than this [L] looks like m3 typed as litres.
 MIN_TRUCK_L = 500.0
-#: A fuel tank holding less than this share of a day's diesel-only burn looks like m3 [-].
-MIN_TANK_DAYS = 0.1
+#: A fuel tank holding less than this share of a day's diesel-only burn looks like m3 [d].
+MIN_TANK_DAYS = 0.5
 #: Specific fuel use used to estimate a day's diesel-only burn [L/kWh] (OnSSET curve at ~60%).
 TANK_L_PER_KWH = 0.3
 #: Personnel below 1/x of the archetype tier's smallest camp or above x times its largest [-].

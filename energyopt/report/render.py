@@ -291,6 +291,7 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
         "period": period,
         "mix_sentence": _mix_sentence(result, scenario),
         "banner": convergence_banner(result),
+        "warnings": list(result.warnings),
         "has_baseline": base is not None,
         "saving": saving,
         "lcoe": _num("design:lcoe_usd_per_kwh", float(kpis["lcoe_usd_per_kwh"]), 3),
@@ -385,10 +386,12 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None) -
     Returns
     -------
     str
-        Title, recommended mix, KPI table (design | diesel only | saving) and solve status.
+        Title, recommended mix, sanity warnings (``result.warnings``), KPI table (design |
+        diesel only | saving) and solve status.
     """
     context = {"name": result.name, "mix_sentence": _mix_sentence(result, scenario),
                "banner": convergence_banner(result),
+               "warnings": list(result.warnings),
                "rows": kpi_rows(result), "has_baseline": result.baseline is not None,
                "info": result.solve_info, "gap": fmt_percent(result.solve_info.mip_gap),
                "runtime": fmt_seconds(result.solve_info.runtime_s)}
