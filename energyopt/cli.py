@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -35,7 +36,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
 from energyopt import __version__, data
 from energyopt.engine import Progress
@@ -52,11 +52,13 @@ from energyopt.pareto import METRICS, pareto
 from energyopt.report import render_markdown, render_report
 from energyopt.report.format import fmt_number, fmt_percent, fmt_seconds, is_missing
 from energyopt.results import SizingResult, convergence_banner
+from energyopt.safeyaml import load_value
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo
 
 __all__ = ["app", "main"]
 
+EXIT_INTERNAL = 1
 EXIT_SCENARIO = 2
 EXIT_INFEASIBLE = 3
 EXIT_SOLVER = 4
@@ -115,6 +117,15 @@ def _cli_errors() -> Iterator[None]:
         except KeyboardInterrupt:
             _err("Interrupted.")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("ENERGYOPT_DEBUG"):
+                raise
+            _err(f"Internal error: {type(exc).__name__}: {_one_line(exc)}\nThis is a bug in "
+                 "energyopt; please report it with the scenario (set ENERGYOPT_DEBUG=1 to see "
+                 "the traceback).")
+            raise typer.Exit(EXIT_INTERNAL) from None
 
 
 def _parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
@@ -129,9 +140,9 @@ def _parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
                                     "--set fuel.price_usd_per_l=1.4"))
             continue
         try:
-            overrides[key] = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            problems.append(Problem(key, text, f"value is not valid YAML: {_one_line(exc)}"))
+            overrides[key] = load_value(text, key)
+        except ScenarioError as exc:
+            problems += exc.problems
     if problems:
         raise ScenarioError(problems, "--set")
     return overrides

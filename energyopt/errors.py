@@ -6,7 +6,30 @@ problem and how to fix it.
 
 from __future__ import annotations
 
+import datetime as dt
+import reprlib
 from dataclasses import dataclass
+from pathlib import PurePath
+
+_REPR = reprlib.Repr()
+(_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxtuple, _REPR.maxset,
+ _REPR.maxstring, _REPR.maxother, _REPR.maxlong) = (2, 4, 6, 6, 4, 70, 70, 40)
+
+
+def shown(value: object) -> str:
+    """Return ``value`` as a short text for a message.
+
+    Bounded in time and length whatever the value (a huge or deeply shared structure is cut,
+    never walked whole); dates and paths are shown as text, not as Python reprs.
+    """
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, str) and len(value) > 80:
+        return repr(value[:77]) + "..."
+    text = _REPR.repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @dataclass(frozen=True)
@@ -28,10 +51,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        shown = repr(self.value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        return f"{self.field} = {shown}: {self.message}"
+        return f"{self.field} = {shown(self.value)}: {self.message}"
 
 
 class EnergyoptError(Exception):
@@ -53,9 +73,10 @@ class ScenarioError(EnergyoptError, ValueError):
         super().__init__("\n".join(lines))
 
     @classmethod
-    def single(cls, field: str, value: object, message: str) -> ScenarioError:
-        """Build an error holding one problem."""
-        return cls([Problem(field, value, message)])
+    def single(cls, field: str, value: object, message: str,
+               source: str | None = None) -> ScenarioError:
+        """Build an error holding one problem (``source``: the file or ``--set``)."""
+        return cls([Problem(field, value, message)], source)
 
 
 class InfeasibleScenarioError(EnergyoptError):

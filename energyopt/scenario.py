@@ -27,7 +27,6 @@ from typing import Annotated, Any, Literal, Self
 
 import annotated_types
 import pandas as pd
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -44,6 +43,7 @@ from pydantic.fields import FieldInfo
 
 from energyopt import data
 from energyopt.errors import Problem, ScenarioError
+from energyopt.safeyaml import check_data, load_text, read_scenario_text
 
 __all__ = [
     "ARCHETYPES",
@@ -91,6 +91,54 @@ class _Spec(BaseModel):
         allow_inf_nan=False,
     )
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse ``true``/``false`` where a number is expected (pydantic reads them as 1/0)."""
+        if info.field_name is None:
+            return value
+        flags = _bool_flags(cls, info.field_name)
+        items = value if isinstance(value, list | tuple) else None
+        if isinstance(value, bool) and not flags[0]:
+            raise ValueError(f"expected a number, not the boolean {str(value).lower()}; write "
+                             "the number itself (true is not read as 1)")
+        if items is not None and not flags[1] and any(isinstance(v, bool) for v in items):
+            raise ValueError("expected numbers, not booleans (true/false) in the list; give "
+                             "one number per item")
+        return value
+
+
+_BOOL_FLAGS: dict[tuple[type, str], tuple[bool, bool]] = {}
+
+
+def _bool_flags(model: type[BaseModel], name: str) -> tuple[bool, bool]:
+    """Whether a field accepts a bool, and whether its list items do (cached)."""
+    key = (model, name)
+    if key not in _BOOL_FLAGS:
+        annotation = model.model_fields[name].annotation
+        _BOOL_FLAGS[key] = (_takes_bool(annotation, items=False),
+                            _takes_bool(annotation, items=True))
+    return _BOOL_FLAGS[key]
+
+
+def _takes_bool(annotation: Any, *, items: bool) -> bool:
+    """Whether ``annotation`` (or, with ``items``, its list's items) admits a bool."""
+    if annotation is bool or annotation is Any:
+        return True
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType, typing.Annotated):
+        return any(_takes_bool(a, items=items) for a in args[:1 if origin is typing.Annotated
+                                                             else None])
+    if origin is Literal:
+        return any(isinstance(a, bool) for a in args)
+    if origin in (list, tuple):
+        return (not items) or any(_takes_bool(a, items=False) for a in args if a is not ...)
+    if isinstance(annotation, type) and issubclass(annotation, int | float):
+        return False
+    # models, str, dates, paths, series: their own validation refuses a bool where it must
+    return True
+
 
 def _check_iana_timezone(value: str) -> str:
     """Return ``value`` if it names an IANA timezone, else raise with a did-you-mean hint."""
@@ -99,7 +147,8 @@ def _check_iana_timezone(value: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), 1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise ValueError(f"unknown IANA timezone{hint} (e.g. 'Africa/Bamako')") from exc
+        raise ValueError(f"unknown IANA timezone{hint}; use an IANA name such as "
+                         "'Africa/Bamako'") from exc
     return value
 
 
@@ -410,7 +459,8 @@ class LoadSpec(_Spec):
                 f"{routes or 'none'} (archetype may accompany csv or fuel_log as their shape)")
         route = self.route
         if route == "archetype" and self.personnel is None:
-            raise ValueError("archetype needs 'personnel' (number of people in the camp)")
+            raise ValueError("archetype needs 'personnel' (number of people in the camp); add "
+                             "load.personnel")
         if self.components and route != "archetype":
             raise ValueError(f"components belong to the archetype route; the {route} route "
                              "already holds the whole camp's load")
@@ -1037,9 +1087,23 @@ class Scenario(_Spec):
         ScenarioError
             When a path does not exist or a value is invalid.
         """
+        if not isinstance(overrides, Mapping):
+            raise ScenarioError.single(
+                "overrides", type(overrides).__name__, "give a mapping of dotted paths to "
+                "values, e.g. {'fuel.price_usd_per_l': 1.4}", "overrides")
         raw = _to_raw(self)
         problems: list[Problem] = []
         for path, value in overrides.items():
+            if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
+                problems.append(Problem(
+                    str(path), path, "an override key must be a dotted path of text; write it "
+                    "like 'fuel.price_usd_per_l' or 'diesel.units.0.existing'"))
+                continue
+            try:
+                check_data(value, where=path, source="overrides")
+            except ScenarioError as exc:
+                problems += exc.problems
+                continue
             try:
                 _set_dotted(raw, path, value)
             except (KeyError, IndexError, TypeError) as exc:
@@ -1073,18 +1137,31 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
     if isinstance(source, Scenario):
         return source
     if isinstance(source, Mapping):
+        check_data(source)
         return _validate(dict(source), base_dir=Path.cwd(), source=None)
-    path = Path(source)
-    if not path.is_file():
-        raise ScenarioError.single("scenario", str(path), "file not found; check the path")
+    if not isinstance(source, str | Path):
+        raise ScenarioError.single(
+            "scenario", type(source).__name__, "give a YAML file path, a dict of the scenario "
+            "or a Scenario")
+    path = Path(source).expanduser()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ScenarioError.single("scenario", str(path), f"not valid YAML: {exc}") from exc
+        if not path.is_file():
+            raise ScenarioError.single(
+                "scenario", str(path), "a folder, not a scenario file; give the YAML file in it"
+                if path.is_dir() else "file not found; check the path")
+        data_bytes = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError.single("scenario", str(path), f"cannot read the file "
+                                   f"({exc.strerror or exc}); check its permissions") from None
+    raw = load_text(read_scenario_text(data_bytes, str(path)), str(path))
+    if raw is None:
+        raise ScenarioError.single("scenario", str(path), "the file is empty; add at least "
+                                   "the sections site, load and diesel (see examples/)")
     if not isinstance(raw, dict):
         raise ScenarioError.single(
             "scenario", type(raw).__name__, "the file must hold a mapping of sections "
-            "(name, site, load, diesel, ...)")
+            "(name, site, load, diesel, ...)", str(path))
+    check_data(raw, source=str(path))
     return _validate(raw, base_dir=path.resolve().parent, source=str(path))
 
 
@@ -1204,6 +1281,35 @@ def _bounds_text(info: FieldInfo | None) -> str:
     return text
 
 
+#: The fix for a value of the wrong type, by pydantic error type (prefix).
+_TYPE_FIXES = (
+    ("date", "give a real date as YYYY-MM-DD, e.g. 2025-01-01"),
+    ("datetime", "give a real date as YYYY-MM-DD, e.g. 2025-01-01"),
+    ("int", "give a whole number, e.g. 2"),
+    ("float", "give a number, e.g. 1.5"),
+    ("finite_number", "give a finite number (not nan or inf)"),
+    ("bool", "give true or false"),
+    ("string", "give text (quote it if it looks like a number or a date)"),
+    ("list", "give a list, e.g. [1, 2, 3]"),
+    ("tuple", "give a list, e.g. [1, 2, 3]"),
+    ("too_short", "give the number of items the field needs"),
+    ("too_long", "give the number of items the field needs"),
+    ("dict", "give a section of keys and values"),
+    ("model", "give a section of keys and values"),
+    ("literal", "give one of the values listed"),
+    ("enum", "give one of the values listed"),
+    ("union", "give one of the forms the field takes (see examples/)"),
+    ("path", "give a file path as text"),
+)
+
+
+def _type_fix(err_type: str) -> str:
+    for prefix, fix in _TYPE_FIXES:
+        if err_type.startswith(prefix):
+            return f"; fix: {fix}"
+    return "; fix: correct the value (the examples/ scenarios show each field)"
+
+
 def _lookup(raw: Any, loc: tuple[int | str, ...]) -> Any:
     value = raw
     for part in loc:
@@ -1230,13 +1336,17 @@ def _problems_from(exc: ValidationError, raw: Mapping[str, Any]) -> list[Problem
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]
         if err["type"] == "missing":
-            message = "required field is missing"
+            message = "required field is missing; add it (the examples/ scenarios show each " \
+                      "section)"
         value = err.get("input") if err["type"] != "missing" else None
         if isinstance(value, Mapping) and err["type"] != "missing":
             value = _lookup(raw, loc)
         info = _field_info(loc)
-        if err["type"] not in ("value_error", "assertion_error"):
-            message += _bounds_text(info)
+        if err["type"] not in ("value_error", "assertion_error", "missing"):
+            bounds = _bounds_text(info)
+            if "fix:" not in bounds:
+                message += _type_fix(str(err["type"]))
+            message += bounds
         problems.append(Problem(path, value, message))
     # A union 'site' produces one error per branch; keep the most useful one.
     site = [p for p in problems if p.field.startswith("site")]
@@ -1294,10 +1404,11 @@ def _list_index(items: list[Any], part: str, where: str) -> int:
     if part.isdigit():
         index = int(part)
         if index >= len(items):
-            raise IndexError(f"'{where}': index {index} out of range (list has {len(items)})")
+            raise IndexError(f"'{where}': index {index} out of range (list has {len(items)}); "
+                             f"use an index from 0 to {len(items) - 1} or an item's name")
         return index
     for i, item in enumerate(items):
         if isinstance(item, dict) and item.get("name") == part:
             return i
     names = [item.get("name") for item in items if isinstance(item, dict)]
-    raise KeyError(f"'{where}': no item named '{part}'; items: {names}")
+    raise KeyError(f"'{where}': no item named '{part}'; use one of {names} or an index")
