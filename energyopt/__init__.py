@@ -1,6 +1,6 @@
 """energyopt: least-cost, least-risk PV / battery / diesel sizing for peacekeeping camps.
 
-The public API (see the README and DESIGN.md)::
+The public API (see README.md and docs/architecture.md)::
 
     import energyopt as eo
     scenario = eo.load_scenario("examples/gao.yaml")

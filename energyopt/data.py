@@ -47,7 +47,7 @@ GRADES: Final[dict[str, str]] = {
     "D": "derived from cited numbers",
     "E": "engineering estimate (placeholder: replace with mission data)",
 }
-"""Provenance grades used in the ``grade`` columns, as defined in DOMAIN.md."""
+"""Provenance grades used in the ``grade`` columns of the tables in ``data/``."""
 
 TECHNOLOGIES_FILE: Final = "technologies.csv"
 SITES_FILE: Final = "sites.csv"

@@ -216,7 +216,7 @@ def load_inputs(scenario: Scenario, index: pd.DatetimeIndex,
         lo, hi = arch.table["personnel_min"], arch.table["personnel_max"]
         if not lo <= float(ls.personnel or 0) <= hi:
             notes.add(f"personnel {ls.personnel} lies outside the {arch.name} tier "
-                      f"({lo:g}-{hi:g}, DOMAIN.md camp tiers, E); check the archetype")
+                      f"({lo:g}-{hi:g} people, data/load_archetypes.csv, E); check the archetype")
         if ls.components:
             per_day = sum(c.kwh_per_day for c in _resolve_components(ls.components))
             notes.add(f"components add {per_day:,.0f} kWh/day: "

@@ -20,7 +20,7 @@ which a share ``c`` is cooling. At step ``t`` of local day ``d``::
   with a cosine day peaking at 15:00 and the zone's diurnal swing, as the embedded weather
   does). ``T_felt = day mean + cooling_damping (T - day mean)``: tents, containers and their
   contents damp the diurnal swing that the cooling follows (``cooling_damping`` 0.5, E, chosen
-  so that a hot-season day at Gao has DOMAIN.md's cooling-driven shape: peak ~1.3-1.5x and
+  so that a hot-season day at Gao has a cooling-driven shape: peak ~1.3-1.5x and
   night ~0.6-0.8x the day's mean; cool-season nights fall lower, as the cooling stops).
 * **Calibration**: ``cdh_ref`` is the mean of ``max(T_felt - T_base, 0)`` over a normal year
   of the *reference* climate, :data:`COOLING_REFERENCE_ZONE` (the Sahel: monthly means of
