@@ -13,8 +13,8 @@ All functions are pure: they read a validated :class:`~energyopt.scenario.Scenar
 :class:`~energyopt.inputs.Inputs` and, after the solve, the
 :class:`~energyopt.results.SizingResult`; they change nothing.
 
-Thresholds (module constants) sit about a factor of 30 inside a unit mix-up of 1000 and well
-outside every camp in ``examples/`` (the tests check that none of them fires there).
+Thresholds (module constants) sit between a unit mix-up of 1000, which they catch with a
+margin of 5 to 50, and every camp in ``examples/``, on which none fires (the tests check it).
 """
 
 from __future__ import annotations
@@ -46,8 +46,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: A size or rating below this share of the peak load looks like MW typed as kW [-].
+#: A PV or battery bound below this share of the peak load (of an hour at the peak for kWh)
+#: looks like MW typed as kW [-].
 SMALL_VS_PEAK = 0.01
+#: A diesel unit rated below this share of the peak load looks like MW typed as kW [-]; lower
+#: than for PV and battery, as a fleet may mix a small night set with large ones.
+UNIT_SMALL_VS_PEAK = 0.005
 #: A generator rated above this multiple of the peak load looks like a unit mix-up [-].
 UNIT_LARGE_VS_PEAK = 50.0
 #: A size bound (kWp, kWh, kW) above this multiple of the peak load looks like W typed as kW
@@ -175,7 +179,7 @@ def magnitude_cautions(scenario: Scenario, inputs: Inputs) -> list[Caution]:
         for u in scenario.diesel.units:
             path = f"diesel.units.{u.name}.rated_kw"
             share = u.rated_kw / peak
-            if share < SMALL_VS_PEAK:
+            if share < UNIT_SMALL_VS_PEAK:
                 out.append(Caution(
                     path, f"diesel unit {u.name} is rated {_kw(u.rated_kw)} kW, {_ratio(share)} "
                     f"of the {_kw(peak)} kW peak load: MW typed as kW?",
@@ -196,26 +200,29 @@ def _bound_cautions(scenario: Scenario, peak: float) -> list[Caution]:
     """Size bounds of PV and battery far from the peak load."""
     out: list[Caution] = []
     sol, bat = scenario.solar, scenario.battery
-    checks: list[tuple[str, float, float, str, str, str | None]] = [
-        ("solar.max_kwp", sol.max_kwp, sol.existing_kwp, "kWp", "MWp", "pv.max_kwp"),
-        ("battery.max_kwh", bat.max_kwh, bat.existing_kwh, "kWh", "MWh", "battery.max_kwh"),
+    load = f"the {_kw(peak)} kW peak load"
+    hour = f"an hour at the {_kw(peak)} kW peak load"
+    checks: list[tuple[str, float, float, str, str, str, str | None]] = [
+        ("solar.max_kwp", sol.max_kwp, sol.existing_kwp, "kWp", "MWp", load, "pv.max_kwp"),
+        ("battery.max_kwh", bat.max_kwh, bat.existing_kwh, "kWh", "MWh", hour,
+         "battery.max_kwh"),
     ]
     if bat.max_kw is not None:
-        checks.append(("battery.max_kw", bat.max_kw, bat.existing_kw, "kW", "MW", None))
-    for path, value, existing, unit, big, key in checks:
+        checks.append(("battery.max_kw", bat.max_kw, bat.existing_kw, "kW", "MW", load, None))
+    for path, value, existing, unit, big, ref, key in checks:
         if value <= existing or value <= 0.0:
             continue  # no new capacity allowed: nothing to size
         share = value / peak
         what = f"{path} is {_kw(value)} {unit}, {_ratio(share)}"
         if share < SMALL_VS_PEAK:
             out.append(Caution(
-                path, f"{what} of the {_kw(peak)} kW peak load: {big} typed as {unit}?",
+                path, f"{what} of {ref}: {big} typed as {unit}?",
                 f"give {path} in {unit} (e.g. {_plain(value * 1000)} for {value:g} {big}), "
                 "or 0 for none"))
         elif share > BOUND_LARGE_VS_PEAK and not (key and _is_default(value, key)):
             out.append(Caution(
-                path, f"{what} the {_kw(peak)} kW peak load: {unit} given in W or Wh, or the "
-                "load in MW?", f"check {path} ({unit}) and the unit of the load (kW)"))
+                path, f"{what} {ref}: {unit} given in W or Wh, or the load in MW?",
+                f"check {path} ({unit}) and the unit of the load (kW)"))
     return out
 
 
