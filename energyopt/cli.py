@@ -374,6 +374,8 @@ def summary(result: SizingResult, scenario: Scenario, inputs: Inputs) -> str:
     notes = ["  saving = diesel only - design; renewable share: gain in percentage points (pp)"]
     if result.baseline is None:
         notes = ["  no diesel-only baseline computed (--no-baseline)"]
+        if result.baseline_error:
+            notes = [f"  no diesel-only baseline: {result.baseline_error}"]
     lines += notes
     return "\n".join(lines)
 

@@ -43,7 +43,8 @@ def optimize(scenario: Scenario | str | Path | Mapping[str, Any], *,
         The scenario (loaded with :func:`~energyopt.scenario.load_scenario` when not one).
     baseline : bool
         Also solve the diesel-only camp under the same rules (no new PV or battery) and attach
-        it as ``result.baseline``.
+        it as ``result.baseline``. When only that camp is infeasible, the design is still
+        returned, with ``result.baseline`` None and ``result.baseline_error`` saying why.
     inputs : Inputs, optional
         Pre-built inputs (from :func:`~energyopt.inputs.build_inputs`) to reuse.
     progress : callable, optional
@@ -75,25 +76,27 @@ def optimize(scenario: Scenario | str | Path | Mapping[str, Any], *,
     p = model_params(scenario, inputs)
     cautions = scenario_cautions(scenario, inputs)  # logged before a precheck may raise
     log_cautions(cautions)
-    precheck(p, inputs)
-    p_base = None
+    precheck(p, inputs, scenario)
+    base_result: SizingResult | None = None
+    base_error: str | None = None
     if baseline:
+        # a feasible design is returned even when the diesel-only camp is not (a period only PV
+        # and battery can carry, say): the baseline's diagnosis goes beside it
         p_base = model_params(scenario, inputs, diesel_only=True)
         try:
-            precheck(p_base, inputs)
+            precheck(p_base, inputs, scenario)
+            base_result = solve_params(p_base, scenario, inputs,
+                                       budget.share(BASELINE_SHARE), run="diesel only",
+                                       name=scenario.name + " (diesel only)", progress=progress)
         except InfeasibleScenarioError as exc:
-            raise InfeasibleScenarioError(f"diesel-only baseline: {exc}",
-                                          exc.requirements) from None
-    base_result = None
-    if p_base is not None:
-        base_result = solve_params(p_base, scenario, inputs,
-                                   budget.share(BASELINE_SHARE), run="diesel only",
-                                   name=scenario.name + " (diesel only)", progress=progress)
-        if base_result.solve_info.interrupted:
+            base_error = f"the diesel-only camp is infeasible: {exc}"
+            log.warning("%s: no diesel-only baseline: %s", scenario.name, exc)
+        if base_result is not None and base_result.solve_info.interrupted:
             raise KeyboardInterrupt
     result = solve_params(p, scenario, inputs, budget, run="design", name=scenario.name,
                           progress=progress)
     result.baseline = base_result
+    result.baseline_error = base_error
     at_limit = limit_cautions(scenario, result)
     log_cautions(at_limit)
     result.warnings = cautions + at_limit

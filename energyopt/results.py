@@ -54,6 +54,9 @@ class SizingResult:
         Solver status, objective, bound, gap and timings.
     baseline : SizingResult or None
         The diesel-only camp under the same rules (no new PV or battery).
+    baseline_error : str or None
+        Why there is no baseline although one was asked for: the diagnosis of the diesel-only
+        camp when it is infeasible (the design itself is feasible).
     checks : list of str
         The checks passed after the solve.
     fuel_daily : pd.DataFrame or None
@@ -73,6 +76,7 @@ class SizingResult:
     dispatch: pd.DataFrame
     solve_info: SolveInfo
     baseline: SizingResult | None = None
+    baseline_error: str | None = None
     checks: list[str] = field(default_factory=list)
     fuel_daily: pd.DataFrame | None = None
     warnings: list[Caution] = field(default_factory=list)
@@ -105,6 +109,8 @@ class SizingResult:
         }
         if self.baseline is not None:
             out["baseline"] = self.baseline.to_dict()
+        if self.baseline_error is not None:
+            out["baseline_error"] = self.baseline_error
         return out
 
     def to_json(self, path: str | Path) -> Path:
