@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import textwrap
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -345,6 +346,21 @@ def _latlon(lat: float, lon: float) -> str:
             f"{abs(lon):.2f} {'E' if lon >= 0 else 'W'}")
 
 
+def warning_lines(result: SizingResult) -> list[str]:
+    """Return the "Warnings" block of the run summary (empty without sanity warnings).
+
+    Each warning of ``result.warnings`` (:mod:`energyopt.sanity`) is one wrapped item: its
+    field path, what looks wrong and the fix; the block ends with a blank line.
+    """
+    if not result.warnings:
+        return []
+    lines = [f"Warnings ({len(result.warnings)}): the run went on, but check these inputs"]
+    for w in result.warnings:
+        lines += textwrap.wrap(f"{w.field}: {w}", width=99, initial_indent="  - ",
+                               subsequent_indent="    ", break_on_hyphens=False)
+    return [*lines, ""]
+
+
 def summary(result: SizingResult, scenario: Scenario, inputs: Inputs) -> str:
     """Format the plain-text summary of a run printed by ``energyopt run``."""
     site = inputs.site
@@ -352,7 +368,7 @@ def summary(result: SizingResult, scenario: Scenario, inputs: Inputs) -> str:
     h = scenario.horizon
     rated = {u.name: u.rated_kw for u in scenario.diesel.units}
     banner = convergence_banner(result)
-    lines = [*([banner, ""] if banner else []),
+    lines = [*([banner, ""] if banner else []), *warning_lines(result),
         f"Scenario: {scenario.name}",
         f"Site: {site.name}{key}, {_latlon(site.latitude, site.longitude)}, {site.timezone}",
         f"Modelled: {h.days} day(s) from {h.start} in {h.step_minutes}-min steps "
