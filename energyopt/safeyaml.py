@@ -121,7 +121,16 @@ def load_text(text: str, source: str | None, *, where: str = "scenario") -> Any:
     ScenarioError
         On a YAML syntax error, a duplicate key, too deep nesting or too many values.
     """
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ScenarioError.single(
+            where, f"character U+{exc.character:04X} at line {line}, column {column}"
+            if isinstance(exc.character, int) else f"line {line}, column {column}",
+            "a control character YAML does not allow (often pasted from a spreadsheet or a "
+            "PDF); remove it or retype the line", source) from None
     try:
         try:
             node = loader.get_single_node()
@@ -231,9 +240,9 @@ def _check_nodes(root: yaml.Node, where: str) -> list[Problem]:
             size[key] = total
             if total > MAX_NODES:
                 problems.append(Problem(
-                    _holder(path), f"more than {MAX_NODES:,} values", "anchors and aliases (&name, "
-                    "*name) expand to too many values; write the values out, or give long "
-                    "series as CSV files"))
+                    _holder(path), f"more than {MAX_NODES:,} values", "anchors and aliases "
+                    "(&name, *name) expand to too many values; write the values out, or give "
+                    "long series as CSV files"))
                 return problems
             continue
         if key in size:
@@ -256,16 +265,16 @@ def _check_nodes(root: yaml.Node, where: str) -> list[Problem]:
                     continue
                 name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
                 line = key_node.start_mark.line + 1
-                child = _join(path, name)
+                child_path = _join(path, name)
                 if name in seen:
                     what = "section" if depth == 0 else "key"
                     problems.append(Problem(
-                        child, f"line {line}", f"duplicate {what}: '{name}' is also given on "
+                        child_path, f"line {line}", f"duplicate {what}: '{name}' is also given on "
                         f"line {seen[name]}; YAML would silently keep only the last one; merge "
                         "them into one"))
                 else:
                     seen[name] = line
-                stack.append((value_node, child, depth + 1, False))
+                stack.append((value_node, child_path, depth + 1, False))
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
                 stack.append((item, _join(path, str(i)), depth + 1, False))

@@ -1110,7 +1110,8 @@ class Scenario(_Spec):
                 problems.append(Problem(path, value, str(exc.args[0] if exc.args else exc)))
         if problems:
             raise ScenarioError(problems)
-        return _validate(raw, base_dir=self._base_dir, source="overrides")
+        return _validate(raw, base_dir=self._base_dir, source="overrides",
+                         from_file=self._base_is_file)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1138,7 +1139,7 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
         return source
     if isinstance(source, Mapping):
         check_data(source)
-        return _validate(dict(source), base_dir=Path.cwd(), source=None)
+        return _validate(dict(source), base_dir=Path.cwd(), source=None, from_file=False)
     if not isinstance(source, str | Path):
         raise ScenarioError.single(
             "scenario", type(source).__name__, "give a YAML file path, a dict of the scenario "
@@ -1162,10 +1163,11 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
             "scenario", type(raw).__name__, "the file must hold a mapping of sections "
             "(name, site, load, diesel, ...)", str(path))
     check_data(raw, source=str(path))
-    return _validate(raw, base_dir=path.resolve().parent, source=str(path))
+    return _validate(raw, base_dir=path.resolve().parent, source=str(path), from_file=True)
 
 
-def _validate(raw: dict[str, Any], *, base_dir: Path, source: str | None) -> Scenario:
+def _validate(raw: dict[str, Any], *, base_dir: Path, source: str | None,
+              from_file: bool | None) -> Scenario:
     problems = _unknown_keys(raw, Scenario, ())
     try:
         scenario = Scenario.model_validate(raw)
@@ -1175,6 +1177,7 @@ def _validate(raw: dict[str, Any], *, base_dir: Path, source: str | None) -> Sce
     if problems:
         raise ScenarioError(_dedupe(problems), source)
     scenario._base_dir = base_dir
+    scenario._base_is_file = from_file
     return scenario
 
 

@@ -102,6 +102,8 @@ FILE_CASES: list[tuple[str, Mutation, str]] = [
     ("latin1-byte", encoded(lambda b: b.replace(b"team site", "\xe9quipe".encode("latin-1"))),
      "scenario"),
     ("binary", raw(bytes(range(256)) * 40), "scenario"),
+    ("control-character", sub("name: Kidal team site", "name: Kidal\x01team site"), "scenario"),
+    ("form-feed-paste", sub("  personnel: 40", "  personnel: 40\x1a"), "scenario"),
     ("utf16", encoded(lambda b: b.decode().encode("utf-16")), "scenario"),
     ("empty", raw(b""), "scenario"),
     ("only-comment", raw(b"# nothing here\n"), "scenario"),
