@@ -119,7 +119,7 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
     if not value_risk and scenario.fuel.value_per_casualty_usd > 0.0:
         scenario = scenario.with_overrides({"fuel.value_per_casualty_usd": 0.0})
     p = model_params(scenario, inputs)
-    precheck(p, inputs)
+    precheck(p, inputs, scenario)
     problem = Problem(p, "point 1", settings_of(scenario))
     rows: list[dict[str, Any]] = []
     attrs: dict[str, Any] = {"value_risk": value_risk, "note": "", "interrupted": False}

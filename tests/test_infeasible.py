@@ -17,6 +17,7 @@ import importlib
 import re
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -317,8 +318,10 @@ def test_only_the_baseline_infeasible_returns_the_design_with_the_baseline_diagn
     assert result.comparison()["diesel_only"].isna().all()
 
 
-def test_the_cli_summary_explains_a_missing_baseline() -> None:
-    cli = pytest.importorskip("energyopt.cli")
+def test_the_cli_summary_explains_a_missing_baseline(tmp_path: Path) -> None:
+    from energyopt import cli
+    from energyopt.report import render_markdown, render_report
+
     raw = _set(_camp(days=2, load_kw=30.0, convoy_schedule="monthly"),
                horizon__start="2025-03-10", solar__max_kwp=400.0, battery__max_kwh=1500.0)
     raw["diesel"]["units"][0]["min_load_fraction"] = 0.0
@@ -328,6 +331,11 @@ def test_the_cli_summary_explains_a_missing_baseline() -> None:
     text = cli.summary(result, scenario, inputs)
     assert "no diesel-only baseline: the diesel-only camp is infeasible" in text
     assert "--no-baseline" not in text
+    assert "No diesel-only comparison" in render_markdown(result, scenario=scenario)
+    html = render_report(result, tmp_path / "r.html", scenario=scenario,
+                         inputs=inputs).read_text(encoding="utf-8")
+    assert 'id="no-baseline"' in html
+    assert "no convoy can arrive" in html
 
 
 def test_a_feasible_camp_keeps_its_baseline() -> None:

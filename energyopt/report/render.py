@@ -293,6 +293,7 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
         "banner": convergence_banner(result),
         "warnings": list(result.warnings),
         "has_baseline": base is not None,
+        "baseline_error": result.baseline_error,
         "saving": saving,
         "lcoe": _num("design:lcoe_usd_per_kwh", float(kpis["lcoe_usd_per_kwh"]), 3),
         "renewable": _num("design:renewable_fraction", float(kpis["renewable_fraction"]), 1,
@@ -393,6 +394,7 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None) -
                "banner": convergence_banner(result),
                "warnings": list(result.warnings),
                "rows": kpi_rows(result), "has_baseline": result.baseline is not None,
+               "baseline_error": result.baseline_error,
                "info": result.solve_info, "gap": fmt_percent(result.solve_info.mip_gap),
                "runtime": fmt_seconds(result.solve_info.runtime_s)}
     return _TEMPLATES.get_template("summary.md.j2").render(**context)
