@@ -1306,7 +1306,15 @@ _TYPE_FIXES = (
 )
 
 
-def _type_fix(err_type: str) -> str:
+_BOUND_WORDS = {"greater_than": ("gt", ">"), "greater_than_equal": ("ge", ">="),
+                "less_than": ("lt", "<"), "less_than_equal": ("le", "<=")}
+
+
+def _type_fix(err_type: str, ctx: Mapping[str, Any] | None = None) -> str:
+    if err_type in _BOUND_WORDS and ctx:
+        key, word = _BOUND_WORDS[err_type]
+        if key in ctx:
+            return f"; fix: give a value {word} {ctx[key]}"
     for prefix, fix in _TYPE_FIXES:
         if err_type.startswith(prefix):
             return f"; fix: {fix}"
@@ -1348,7 +1356,7 @@ def _problems_from(exc: ValidationError, raw: Mapping[str, Any]) -> list[Problem
         if err["type"] not in ("value_error", "assertion_error", "missing"):
             bounds = _bounds_text(info)
             if "fix:" not in bounds:
-                message += _type_fix(str(err["type"]))
+                message += _type_fix(str(err["type"]), err.get("ctx"))
             message += bounds
         problems.append(Problem(path, value, message))
     # A union 'site' produces one error per branch; keep the most useful one.
