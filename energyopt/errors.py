@@ -10,6 +10,7 @@ import datetime as dt
 import reprlib
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 _REPR = reprlib.Repr()
 (_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxtuple, _REPR.maxset,
@@ -72,6 +73,10 @@ class ScenarioError(EnergyoptError, ValueError):
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from its problems, so the error crosses a process pool (energyopt.verify)
+        return (type(self), (self.problems, self.source))
+
     @classmethod
     def single(cls, field: str, value: object, message: str,
                source: str | None = None) -> ScenarioError:
@@ -88,6 +93,9 @@ class InfeasibleScenarioError(EnergyoptError):
     def __init__(self, message: str, requirements: list[str] | None = None) -> None:
         self.requirements = list(requirements or [])
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.requirements))
 
 
 class SolverError(EnergyoptError):
