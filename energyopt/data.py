@@ -32,6 +32,8 @@ __all__ = [
     "nearest_site",
     "pv_system_default",
     "pv_system_defaults",
+    "reliability_failure",
+    "reliability_failures",
     "site",
     "site_keys",
     "sites",
@@ -758,3 +760,61 @@ def threat_level(level: str) -> dict[str, float]:
                        f" Known levels: {', '.join(THREAT_LEVELS)}.")
     rows = table.loc[table["level"] == wanted]
     return {str(k): float(v) for k, v in zip(rows["key"], rows["value"], strict=True)}
+
+
+# --- equipment failure and convoy cancellation rates (data/reliability_failures.csv) ---------
+RELIABILITY_FAILURES_FILE: Final = "reliability_failures.csv"
+_RELIABILITY_COLUMNS: Final = ("key", "value", "unit", "source", "year", "grade")
+
+
+@functools.lru_cache(maxsize=1)
+def _reliability_table() -> pd.DataFrame:
+    path, table = _read_table(RELIABILITY_FAILURES_FILE, _RELIABILITY_COLUMNS)
+    _check_unique(path, table["key"], "key(s)")
+    _check_provenance(path, table, "key")
+    _to_float(path, table, ("value",), "key")
+    for row, record in enumerate(table.to_dict("records")):
+        if not math.isfinite(record["value"]) or record["value"] < 0.0:
+            raise ValueError(f"{path}: {_where(path, row, repr(record['key']))}: value must be "
+                             "a finite number >= 0")
+    table["year"] = table["year"].astype("int64")
+    return table.set_index("key")
+
+
+def reliability_failures() -> pd.DataFrame:
+    """Return the default failure, repair and convoy cancellation rates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``key`` (e.g. ``"diesel.mtbf_h"``), with columns ``value`` (float),
+        ``unit``, ``source``, ``year`` (int) and ``grade``; a fresh copy on each call. Used
+        by :func:`energyopt.simulate.draw_outages`.
+    """
+    return _reliability_table().copy()
+
+
+def reliability_failure(key: str) -> float:
+    """Return one default of ``data/reliability_failures.csv``, e.g. ``"diesel.mtbf_h"``.
+
+    Parameters
+    ----------
+    key : str
+        Dotted key.
+
+    Returns
+    -------
+    float
+        The value, in the unit given by ``reliability_failures().loc[key, "unit"]``.
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is unknown; the message suggests close matches.
+    """
+    table = _reliability_table()
+    if key not in table.index:
+        keys = [str(k) for k in table.index]
+        raise KeyError(f"unknown reliability default {key!r}.{_suggestion(key, keys)} "
+                       f"Known keys: {', '.join(keys)}.")
+    return float(table.loc[key, "value"])
