@@ -1,0 +1,543 @@
+"""Verify a design by operating it: many weather years, failures, blockades.
+
+:func:`verify` runs a sized design (a :class:`~energyopt.results.SizingResult`) through the
+rule-based simulator :func:`energyopt.simulate.simulate` over several weather years
+(:func:`energyopt.resource.weather_years`), optionally with forced outages and cancelled
+convoys (:func:`energyopt.simulate.outages.draw_outages`), and summarises what the optimiser's
+single, perfectly foreseen year does not show:
+
+- the spread of fuel, trucks and convoys per year (P10 / P50 / P90 beside the optimiser's own
+  figure, and the design's own year operated without foresight);
+- the probability of a fuel stock-out (share of the years with one);
+- blockade survival: for each blockade length *d* [days], the share of (year, start day) pairs
+  for which the critical load is fully served from the blockade's first day until supply
+  resumes (the first planned arrival after the blockade), the camp starting from the stock,
+  battery and generators of the undisturbed run on that day;
+- the worst week (the 7 days with the most unserved energy, or the most fuel if none is lost).
+
+Blockade survival, how it is computed
+-------------------------------------
+A blockade of days ``s .. s+d-1`` only changes the run when it cancels a planned arrival.
+Let ``a`` be the first arrival day on or after ``s``. All blockades that start in
+``(previous arrival, a]`` and cancel ``a`` follow one and the same disturbed trajectory until
+their first un-cancelled arrival: the undisturbed run up to ``a``, then no arrival. So each
+arrival day needs one simulation, started one day before ``a`` from the undisturbed run's stock
+(a warm-up day brings the battery and the generators into the undisturbed state), with every
+arrival of ``a .. a + max(d) - 1`` cancelled, and run until the first arrival after that (or
+the end of the modelled period). Every (start day, *d*) pair is then read off the undisturbed
+run and these trajectories: a Gao year with monthly convoys needs about ten short runs instead
+of 365 x 9. Blockades are cut at the end of the modelled period (the year is not wrapped
+around); with more than ``MAX_TRAJECTORIES`` arrival days (daily convoys), a regular sample of
+start days (at least 52 per year) is used instead of every day.
+
+Results do not depend on the number of worker processes: each year's outages and forecast
+errors are drawn from its own seed, ``(seed, year number)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import multiprocessing
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from energyopt.inputs import Inputs, build_inputs
+from energyopt.results import SizingResult
+from energyopt.scenario import Scenario, load_scenario
+
+__all__ = ["METRICS", "MAX_TRAJECTORIES", "Verification", "verify", "weather_overrides"]
+
+#: Per-year figures of :attr:`Verification.years` (the simulator's KPI names).
+METRICS: tuple[str, ...] = (
+    "fuel_l_per_year", "trucks_per_year", "convoys_per_year", "unserved_kwh_per_year",
+    "critical_unserved_kwh_per_year", "stockout_hours", "critical_lost_hours", "min_stock_l",
+)
+
+#: Most disturbed trajectories per year before blockade starts are sampled (see module doc).
+MAX_TRAJECTORIES = 60
+
+#: Fewest sampled blockade start days per year when sampling.
+MIN_SAMPLED_STARTS = 52
+
+#: Critical energy below this counts as served [kWh per day] (simulator round-off).
+SERVED_TOL_KWH = 1e-6
+
+#: Days of the worst-week window.
+WEEK_DAYS = 7
+
+
+@dataclass
+class Verification:
+    """What a design does when operated over many weather years.
+
+    Attributes
+    ----------
+    name : str
+        Scenario name.
+    controller : str
+        Dispatch rule simulated (``load_following``, ``cycle_charging``, ``forecast``).
+    failures : bool
+        Whether forced outages and cancelled convoys were drawn.
+    years : pd.DataFrame
+        One row per simulated year: ``year`` (label: the solar seed or the file's year),
+        ``weather`` (the scenario override, e.g. ``solar.seed=3``), then the figures of
+        :data:`METRICS`: ``fuel_l_per_year`` [L/yr], ``trucks_per_year``,
+        ``convoys_per_year``, ``unserved_kwh_per_year`` [kWh/yr],
+        ``critical_unserved_kwh_per_year`` [kWh/yr], ``stockout_hours`` [h],
+        ``critical_lost_hours`` [h], ``min_stock_l`` [L] (NaN without a fuel inventory).
+    summary : pd.DataFrame
+        One row per figure of :data:`METRICS`; columns ``p10``, ``p50``, ``p90``, ``min``,
+        ``max`` across the years, ``optimiser`` (the optimiser's own figure, NaN when it
+        reports none) and ``design_year`` (the optimiser's own year, operated by the same rule
+        without foresight and without failures).
+    stockout_probability : float
+        Share of the years with at least one hour out of fuel [-].
+    blockade_survival : pd.Series
+        Indexed by the blockade length ``d`` [days]: the share of (year, start day) pairs for
+        which the critical load is fully served until supply resumes [-].
+    worst_week : dict
+        ``year`` (label), ``start`` and ``end`` (dates, inclusive), ``fuel_l`` [L],
+        ``unserved_kwh`` and ``critical_unserved_kwh`` [kWh] of the 7-day window with the most
+        unserved energy across the years, or the most fuel when none is lost.
+    notes : list of str
+        How the figures were computed (sampling, cut blockades) and what stands out.
+    blockade_starts : int
+        (year, start day) pairs behind each point of ``blockade_survival``.
+    """
+
+    name: str
+    controller: str
+    failures: bool
+    years: pd.DataFrame
+    summary: pd.DataFrame
+    stockout_probability: float
+    blockade_survival: pd.Series
+    worst_week: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    blockade_starts: int = 0
+
+    def to_csv(self, folder: str | Path) -> list[Path]:
+        """Write ``verify_years.csv``, ``verify_summary.csv`` and ``blockade_survival.csv``.
+
+        Parameters
+        ----------
+        folder : str or Path
+            Output folder (created).
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = [folder / "verify_years.csv", folder / "verify_summary.csv",
+                 folder / "blockade_survival.csv"]
+        self.years.to_csv(paths[0], index=False)
+        summary = self.summary.copy()
+        extra = pd.DataFrame({"p10": [self.stockout_probability]},
+                             index=["stockout_probability"])
+        pd.concat([summary, extra]).to_csv(paths[1], index_label="figure")
+        survival = self.blockade_survival.rename("survival").to_frame()
+        survival["starts"] = self.blockade_starts
+        survival.to_csv(paths[2], index_label="blockade_days")
+        return paths
+
+
+# --------------------------------------------------------------------------------------------
+# Weather years
+# --------------------------------------------------------------------------------------------
+def weather_overrides(scenario: Scenario, years: int, seed: int = 0) -> list[dict[str, Any]]:
+    """Scenario overrides giving ``years`` weather years (one mapping per year).
+
+    Uses :func:`energyopt.resource.weather_years` (seeds of the embedded generator, or the
+    real years of a multi-year weather file); solar seeds ``seed, seed + 1, ...`` when that
+    function is not available.
+    """
+    try:
+        from energyopt.resource import weather_years  # type: ignore[attr-defined]
+    except ImportError:
+        return [{"solar.seed": seed + i} for i in range(years)]
+    return [dict(o) for o in weather_years(scenario, years, seed=seed)]
+
+
+def _label(override: Mapping[str, Any]) -> str:
+    if "solar.seed" in override:
+        return f"seed {override['solar.seed']}"
+    if "solar.weather.year" in override:
+        return str(override["solar.weather.year"])
+    return ", ".join(f"{k}={v}" for k, v in override.items()) or "design year"
+
+
+# --------------------------------------------------------------------------------------------
+# One year
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _YearJob:
+    number: int
+    override: Mapping[str, Any]
+    scenario: Scenario
+    design: SizingResult | Mapping[str, float]
+    failures: bool
+    controller: str
+    resupply: str
+    seed: int
+    blockade_days: tuple[int, ...]
+    inputs: Inputs | None = None
+
+
+@dataclass
+class _YearOutcome:
+    row: dict[str, Any]
+    survived: np.ndarray  # per blockade length: start days survived
+    starts: int
+    worst: dict[str, Any]
+    notes: list[str]
+
+
+def _year_seed(seed: int, number: int, stream: int) -> int:
+    return int(np.random.SeedSequence([seed, number, stream]).generate_state(1)[0])
+
+
+def _day_numbers(index: pd.DatetimeIndex) -> np.ndarray:
+    dates = np.array(index.date)
+    first = dates[0]
+    return np.array([(d - first).days for d in dates], dtype=int)
+
+
+def _per_day(values: np.ndarray, day: np.ndarray, n_days: int) -> np.ndarray:
+    return np.bincount(day, weights=values, minlength=n_days)[:n_days]
+
+
+def _arrival_days(scenario: Scenario, inputs: Inputs, day: np.ndarray,
+                  cancelled: frozenset[dt.date]) -> np.ndarray | None:
+    """Day numbers of the planned arrivals that come (None without a fuel inventory)."""
+    from energyopt.model.params import logistics_params
+
+    spec = scenario.fuel.inventory
+    if spec is None:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # closures outside the period: the simulator says so
+        params = logistics_params(
+            spec, inputs, truck_l=scenario.fuel.truck_capacity_l, rate=0.0, years=1,
+            start=scenario.horizon.start)
+    first = inputs.index[0].date()
+    open_days = np.flatnonzero(params.arrival_open[: int(day[-1]) + 1])
+    return np.array([d for d in open_days
+                     if first + dt.timedelta(days=int(d)) not in cancelled], dtype=int)
+
+
+def _slice_inputs(inputs: Inputs, start: int, stop: int) -> Inputs:
+    """Return steps ``start:stop`` of ``inputs`` (weights kept: sums cover the slice only)."""
+    weather = None if inputs.weather is None else inputs.weather.iloc[start:stop]
+    return dataclasses.replace(
+        inputs, index=inputs.index[start:stop], duration_h=inputs.duration_h.iloc[start:stop],
+        weight=inputs.weight.iloc[start:stop], load_kw=inputs.load_kw.iloc[start:stop],
+        critical_load_kw=inputs.critical_load_kw.iloc[start:stop],
+        pv_kw_per_kwp=inputs.pv_kw_per_kwp.iloc[start:stop], weather=weather)
+
+
+def _slice_outages(outages: Any, start: int, stop: int, blockade: tuple[dt.date, dt.date],
+                   cancelled: frozenset[dt.date]) -> Any:
+    from energyopt.simulate import Outages
+
+    def cut(a: np.ndarray | None) -> np.ndarray | None:
+        return None if a is None else np.asarray(a)[start:stop]
+
+    if outages is None:
+        return Outages(convoys_cancelled=cancelled, blockade=blockade)
+    units = outages.diesel_units_out
+    return dataclasses.replace(
+        outages,
+        diesel_units_out=None if units is None else {k: np.asarray(v)[start:stop]
+                                                     for k, v in units.items()},
+        battery_fraction_out=cut(outages.battery_fraction_out),
+        pv_fraction_out=cut(outages.pv_fraction_out),
+        convoys_cancelled=frozenset(outages.convoys_cancelled) | cancelled,
+        blockade=blockade)
+
+
+def _worst_week(dispatch: pd.DataFrame, duration: np.ndarray, day: np.ndarray, n_days: int,
+                first: dt.date) -> dict[str, Any]:
+    fuel = _per_day(dispatch["fuel_l"].to_numpy(), day, n_days)
+    lost = _per_day(dispatch["unserved_kw"].to_numpy() * duration, day, n_days)
+    crit = _per_day(dispatch["unserved_critical_kw"].to_numpy() * duration, day, n_days)
+    width = min(WEEK_DAYS, n_days)
+    kernel = np.ones(width)
+    fuel_w = np.convolve(fuel, kernel, "valid")
+    lost_w = np.convolve(lost, kernel, "valid")
+    crit_w = np.convolve(crit, kernel, "valid")
+    k = int(np.argmax(lost_w)) if lost_w.max() > SERVED_TOL_KWH else int(np.argmax(fuel_w))
+    return {"start": first + dt.timedelta(days=k),
+            "end": first + dt.timedelta(days=k + width - 1),
+            "fuel_l": float(fuel_w[k]), "unserved_kwh": float(lost_w[k]),
+            "critical_unserved_kwh": float(crit_w[k])}
+
+
+def _run_year(job: _YearJob) -> _YearOutcome:
+    from energyopt.simulate import draw_outages, simulate
+
+    scenario = job.scenario.with_overrides(dict(job.override)) if job.override else job.scenario
+    inputs = job.inputs if job.inputs is not None else build_inputs(scenario)
+    outages = None
+    if job.failures:
+        rng = np.random.default_rng(_year_seed(job.seed, job.number, 0))
+        outages = draw_outages(scenario, job.design, inputs, rng, failures=True)
+    sim_seed = _year_seed(job.seed, job.number, 1)
+    base = simulate(job.design, scenario, inputs=inputs, controller=job.controller,
+                    resupply=job.resupply, outages=outages, seed=sim_seed)
+    row: dict[str, Any] = {"year": _label(job.override),
+                           "weather": ", ".join(f"{k}={v}" for k, v in job.override.items())}
+    for key in METRICS:
+        row[key] = float(base.kpis[key]) if key in base.kpis.index else math.nan
+
+    duration = inputs.duration_h.to_numpy()
+    day = _day_numbers(inputs.index)
+    n_days = int(day[-1]) + 1
+    first = inputs.index[0].date()
+    worst = _worst_week(base.dispatch, duration, day, n_days, first)
+    worst["year"] = row["year"]
+    survived, starts, notes = _blockades(job, scenario, inputs, outages, base, day, n_days,
+                                         sim_seed)
+    return _YearOutcome(row=row, survived=survived, starts=starts, worst=worst, notes=notes)
+
+
+def _critical_lost_by_day(dispatch: pd.DataFrame, duration: np.ndarray, day: np.ndarray,
+                          n_days: int) -> np.ndarray:
+    lost = dispatch["unserved_critical_kw"].to_numpy() * duration
+    return _per_day(lost, day, n_days) > SERVED_TOL_KWH
+
+
+def _blockades(job: _YearJob, scenario: Scenario, inputs: Inputs, outages: Any, base: Any,
+               day: np.ndarray, n_days: int, sim_seed: int) -> tuple[np.ndarray, int, list[str]]:
+    """Start days surviving each blockade length, the start days tried, notes."""
+    from energyopt.simulate import simulate
+
+    lengths = job.blockade_days
+    duration = inputs.duration_h.to_numpy()
+    base_bad = _critical_lost_by_day(base.dispatch, duration, day, n_days)
+    cancelled = frozenset() if outages is None else frozenset(outages.convoys_cancelled)
+    arrivals = _arrival_days(scenario, inputs, day, cancelled)
+    longest = max(lengths, default=0)
+    notes: list[str] = []
+
+    def next_arrival_after(e: int) -> int:
+        if arrivals is None:
+            return min(e + 1, n_days)
+        later = arrivals[arrivals > e]
+        return int(later[0]) if later.size else n_days
+
+    def first_arrival_from(s: int, e: int) -> int | None:
+        if arrivals is None:
+            return None
+        hit = arrivals[(arrivals >= s) & (arrivals <= e)]
+        return int(hit[0]) if hit.size else None
+
+    starts = np.arange(n_days)
+    needed = {a for s in starts if (a := first_arrival_from(int(s), int(s) + longest - 1))
+              is not None} if longest > 0 else set()
+    if len(needed) > MAX_TRAJECTORIES:
+        step = max(1, n_days // MIN_SAMPLED_STARTS)
+        starts = np.arange(0, n_days, step)
+        needed = {a for s in starts if (a := first_arrival_from(int(s), int(s) + longest - 1))
+                  is not None}
+        notes.append(f"blockade starts sampled every {step} day(s) ({starts.size} per year): "
+                     f"{len(needed)} arrival days would be too slow to try every start")
+
+    # one disturbed trajectory per first cancelled arrival: days [t0, t1) and the lost days
+    steps_of_day = np.searchsorted(day, np.arange(n_days + 1))
+    stock = base.dispatch["stock_l"].to_numpy() if "stock_l" in base.dispatch else None
+    all_dates = [inputs.index[0].date() + dt.timedelta(days=k) for k in range(n_days)]
+    trajectories: dict[int, tuple[int, np.ndarray]] = {}
+    for a in sorted(needed):
+        t0 = max(a - 1, 0)  # a warm-up day before the first cancelled arrival
+        t1 = next_arrival_after(min(a + longest - 1, n_days - 1))
+        lo, hi = int(steps_of_day[t0]), int(steps_of_day[t1])
+        window = _slice_inputs(inputs, lo, hi)
+        planned = set() if arrivals is None else {all_dates[int(k)] for k in arrivals}
+        # days of the slice that are no arrival day of the whole period stay without one
+        extra = frozenset(d for d in all_dates[t0:t1] if d not in planned)
+        blockade = (all_dates[a], all_dates[min(a + longest - 1, n_days - 1)])
+        initial = None if stock is None or lo == 0 else float(stock[lo - 1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            run = simulate(job.design, scenario, inputs=window, controller=job.controller,
+                           resupply=job.resupply,
+                           outages=_slice_outages(outages, lo, hi, blockade, extra),
+                           seed=sim_seed, initial_stock_l=initial)
+        bad = _critical_lost_by_day(run.dispatch, duration[lo:hi], day[lo:hi] - t0, t1 - t0)
+        trajectories[a] = (t0, bad)
+
+    survived = np.zeros(len(lengths), dtype=int)
+    for s in (int(k) for k in starts):
+        for i, d in enumerate(lengths):
+            if d <= 0:
+                survived[i] += 1
+                continue
+            e = min(s + d - 1, n_days - 1)
+            end = next_arrival_after(e)
+            a = first_arrival_from(s, e)
+            if a is None:
+                ok = not base_bad[s:end].any()
+            else:
+                # the undisturbed run up to the first cancelled arrival, the trajectory after
+                t0, bad = trajectories[a]
+                ok = not base_bad[s:a].any() and not bad[a - t0:end - t0].any()
+            survived[i] += int(ok)
+    return survived, int(starts.size), notes
+
+
+# --------------------------------------------------------------------------------------------
+# verify
+# --------------------------------------------------------------------------------------------
+def _optimiser_figures(design: SizingResult | Mapping[str, float]) -> dict[str, float]:
+    if not isinstance(design, SizingResult):
+        return {}
+    out = {k: float(design.kpis[k]) for k in METRICS if k in design.kpis.index}
+    daily = design.fuel_daily
+    if daily is not None and "stock_l" in daily:
+        out.setdefault("min_stock_l", float(daily["stock_l"].min()))
+        out.setdefault("stockout_hours", 0.0)
+    if "unserved_kw" in design.dispatch and "critical_unserved_kwh_per_year" not in out:
+        out["critical_unserved_kwh_per_year"] = math.nan
+    return out
+
+
+def _default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 2))
+
+
+def verify(design: SizingResult | Mapping[str, float], scenario: Scenario | str | Path, *,
+           years: int = 20, failures: bool = False, controller: str = "load_following",
+           seed: int = 0, blockade_days: Sequence[int] = (1, 2, 3, 5, 7, 10, 14, 21, 28),
+           workers: int | None = None, inputs: Inputs | None = None,
+           resupply: str = "order_up_to") -> Verification:
+    """Operate a design over many weather years; return the spread of its figures.
+
+    Parameters
+    ----------
+    design : SizingResult or mapping of str to float
+        The design (its ``sizes`` are operated; its KPIs are the optimiser's column), or sizes
+        keyed like ``SizingResult.sizes``.
+    scenario : Scenario, str or Path
+        The scenario the design was sized for (or its YAML file).
+    years : int, default 20
+        Weather years to simulate (:func:`energyopt.resource.weather_years`).
+    failures : bool, default False
+        Draw forced outages of sets, battery and PV and cancelled convoys for each year.
+    controller : str, default "load_following"
+        Dispatch rule (``load_following``, ``cycle_charging``, ``forecast``).
+    seed : int, default 0
+        First weather seed, and the seed of each year's failures and forecast errors (with the
+        year's number): the same seed gives the same figures.
+    blockade_days : sequence of int
+        Blockade lengths [days] of the survival curve (0 = no blockade).
+    workers : int, optional
+        Processes simulating years in parallel (default: the CPU count, at most 2); the
+        figures do not depend on it.
+    inputs : Inputs, optional
+        The inputs the design was sized on (the design year), if already built.
+    resupply : str, default "order_up_to"
+        Resupply rule of :func:`energyopt.simulate.simulate` on the planned convoy days.
+
+    Returns
+    -------
+    Verification
+
+    Raises
+    ------
+    ScenarioError
+        When a weather year's inputs cannot be built, or an argument is out of range.
+    """
+    from energyopt.errors import ScenarioError
+    from energyopt.simulate import simulate
+
+    if isinstance(scenario, str | Path):
+        scenario = load_scenario(scenario)
+    if years < 1:
+        raise ScenarioError.single("years", years, "simulate at least one weather year")
+    if any(d < 0 for d in blockade_days):
+        raise ScenarioError.single("blockade_days", list(blockade_days),
+                                   "blockade lengths are whole days >= 0")
+    lengths = tuple(sorted({int(d) for d in blockade_days}))
+    workers = _default_workers() if workers is None else max(1, int(workers))
+    run_design: SizingResult | Mapping[str, float] = design
+    if resupply != "planned" and isinstance(design, SizingResult):
+        run_design = {str(k): float(v) for k, v in design.sizes.items()}
+
+    overrides = weather_overrides(scenario, years, seed)
+    jobs = [_YearJob(number=i, override=o, scenario=scenario, design=run_design,
+                     failures=failures, controller=controller, resupply=resupply, seed=seed,
+                     blockade_days=lengths) for i, o in enumerate(overrides)]
+    if workers > 1 and len(jobs) > 1:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                                 mp_context=context) as pool:
+            outcomes = list(pool.map(_run_year, jobs))
+    else:
+        outcomes = [_run_year(job) for job in jobs]
+
+    table = pd.DataFrame([o.row for o in outcomes])
+    design_inputs = inputs if inputs is not None else build_inputs(scenario)
+    own = simulate(run_design, scenario, inputs=design_inputs, controller=controller,
+                   resupply=resupply, seed=_year_seed(seed, 0, 2))
+    optimiser = _optimiser_figures(design)
+    values = table[list(METRICS)].astype(float)
+    summary = pd.DataFrame({
+        "p10": values.quantile(0.1), "p50": values.quantile(0.5), "p90": values.quantile(0.9),
+        "min": values.min(), "max": values.max(),
+        "optimiser": pd.Series({k: optimiser.get(k, math.nan) for k in METRICS}),
+        "design_year": pd.Series({k: float(own.kpis[k]) if k in own.kpis.index else math.nan
+                                  for k in METRICS}),
+    }).reindex(list(METRICS))
+    summary.index.name = "figure"
+
+    stockouts = (table["stockout_hours"].fillna(0.0) > 0).to_numpy()
+    starts = sum(o.starts for o in outcomes)
+    survived = np.sum([o.survived for o in outcomes], axis=0) if outcomes else np.zeros(0)
+    survival = pd.Series(survived / max(starts, 1), index=pd.Index(lengths, name="days"),
+                         name="survival", dtype=float)
+    worst = max((o.worst for o in outcomes),
+                key=lambda w: (w["unserved_kwh"] > SERVED_TOL_KWH, w["unserved_kwh"],
+                               w["fuel_l"]))
+    notes = _notes(table, stockouts, outcomes, lengths, starts, years)
+    name = design.name if isinstance(design, SizingResult) else scenario.name
+    return Verification(name=name, controller=controller, failures=failures, years=table,
+                        summary=summary, stockout_probability=float(stockouts.mean()),
+                        blockade_survival=survival, worst_week=worst, notes=notes,
+                        blockade_starts=starts)
+
+
+def _notes(table: pd.DataFrame, stockouts: np.ndarray, outcomes: Sequence[_YearOutcome],
+           lengths: tuple[int, ...], starts: int, years: int) -> list[str]:
+    notes = [f"{years} weather year(s); blockade survival over {starts:,} (year, start day) "
+             "pairs: the critical load fully served from the blockade's first day until the "
+             "first planned arrival after it, from the undisturbed run's stock and battery "
+             "(one re-run per cancelled arrival day); blockades are cut at the end of the "
+             "modelled period"]
+    for o in outcomes:
+        for n in o.notes:
+            if n not in notes:
+                notes.append(n)
+    if stockouts.any():
+        which = ", ".join(str(y) for y in table.loc[stockouts, "year"])
+        notes.append(f"the camp runs out of fuel in {int(stockouts.sum())} of {years} years "
+                     f"({which})")
+    lost = table["critical_lost_hours"].fillna(0.0) > 0
+    if lost.any():
+        notes.append(f"critical load is lost in {int(lost.sum())} of {years} years, up to "
+                     f"{table['critical_lost_hours'].max():,.0f} h in one year")
+    del lengths
+    return notes
