@@ -8,6 +8,8 @@ Verbs::
     energyopt sites
     energyopt pareto SCENARIO.yaml [--points N] [--metric M] [--value-risk] [--out DIR]
                                    [--set key=value ...]
+    energyopt verify SCENARIO.yaml [--years N] [--failures] [--controller C] [--out DIR]
+                                   [--set key=value ...] [--workers N] [--report FILE.html]
     energyopt --version
 
 Exit codes: 0 success; 1 other failure (e.g. outputs could not be written); 2 bad scenario,
@@ -56,6 +58,7 @@ from energyopt.results import SizingResult, convergence_banner
 from energyopt.safeyaml import load_value
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo
+from energyopt.verify import TABLE_ROWS, Verification, verify
 
 __all__ = ["app", "main"]
 
@@ -625,3 +628,156 @@ def pareto_table(front: Any, metric: str) -> str:
                 cells.append(fmt_number(None if value != value else float(value), decimals))
         rows.append(cells)
     return _table([c[1] for c in cols], rows, "r" * len(cols))
+
+
+# --------------------------------------------------------------------------------------------
+# verify
+# --------------------------------------------------------------------------------------------
+CONTROLLERS = ("load_following", "cycle_charging", "forecast")
+
+
+def verify_table(v: Verification) -> str:
+    """Format the distribution table: P10 / P50 / P90 and worst year beside the optimiser.
+
+    Parameters
+    ----------
+    v : Verification
+        The verification.
+
+    Returns
+    -------
+    str
+        One row per figure; ``design year`` is the optimiser's own year operated by the same
+        rule without foresight (display rounding only).
+    """
+    rows = []
+    for key, label, unit, decimals in TABLE_ROWS:
+        if key not in v.summary.index:
+            continue
+        rec = v.figure(key)
+        worst = rec["min"] if key == "min_stock_l" else rec["max"]
+        rows.append([label, unit, *(fmt_number(x, decimals) for x in (
+            rec["p10"], rec["p50"], rec["p90"], worst, rec["optimiser"], rec["design_year"]))])
+    return _table(["", "unit", "P10", "P50", "P90", "worst", "optimiser", "design year"],
+                  rows, "llrrrrrr")
+
+
+def verify_lines(v: Verification) -> list[str]:
+    """Return the printed verification: table, stock-outs, blockade survival, worst week."""
+    n = len(v.years)
+    failures = "with failures and cancelled convoys" if v.failures else "without failures"
+    lines = [f"Operated by {v.controller.replace('_', ' ')} over {n} weather year(s), "
+             f"{failures}", verify_table(v), "",
+             f"Stock-out probability: {fmt_percent(v.stockout_probability, 0)} of the years "
+             f"ran out of fuel at least once"]
+    if len(v.blockade_survival):
+        days = [str(d) for d in v.blockade_survival.index]
+        shares = [fmt_percent(float(x), 0) for x in v.blockade_survival]
+        lines += ["Blockade survival (critical load fully served until supply resumes, over "
+                  f"{v.blockade_starts:,} year-start days):",
+                  _table(["blockade (days)", *days], [["served", *shares]],
+                         "l" + "r" * len(days))]
+    w = v.worst_week
+    lines.append(f"Worst week: {w['start']} to {w['end']} ({w['year']}): "
+                 f"{fmt_number(w['fuel_l'], 0)} L of fuel, {fmt_number(w['unserved_kwh'], 0)} "
+                 f"kWh unserved ({fmt_number(w['critical_unserved_kwh'], 0)} kWh critical)")
+    lines += [textwrap.fill(f"Note: {n}", width=99, subsequent_indent="  ")
+              for n in v.notes]
+    lines += ["", v.closing_note()]
+    return lines
+
+
+@app.command("verify")
+def verify_command(
+    scenario_path: ScenarioArg,
+    years: Annotated[int, typer.Option("--years", "-n", min=1, max=1000,
+                                       help="Weather years to simulate.")] = 20,
+    failures: Annotated[bool, typer.Option(
+        "--failures", help="Draw forced outages of sets, battery and PV, and cancelled "
+        "convoys, in each year.")] = False,
+    controller: Annotated[str, typer.Option(
+        "--controller", help=f"Dispatch rule: {', '.join(CONTROLLERS)}.")] = CONTROLLERS[0],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder [default: out/<scenario file stem>].",
+        show_default=False)] = None,
+    set_: SetOpt = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Processes simulating years in parallel [default: CPU count, "
+        "at most 2]; the figures do not depend on it.", show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="First weather seed and seed of "
+                                      "the failures: the same seed, the same figures.")] = 0,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Also write the sizing report with its 'How the design operates' "
+        "section (the diesel-only baseline is then solved too).", show_default=False,
+        metavar="FILE.html")] = None,
+) -> None:
+    """Size the camp, then operate the design without foresight over many weather years.
+
+    Prints P10/P50/P90 of fuel, trucks and convoys beside the optimiser's figures, the
+    stock-out probability, blockade survival and the worst week; writes verify_years.csv,
+    verify_summary.csv, blockade_survival.csv and summary.md.
+    """
+    if controller not in CONTROLLERS:
+        _err(f"Option error: --controller {controller}: use one of {', '.join(CONTROLLERS)}")
+        raise typer.Exit(EXIT_SCENARIO)
+    if report is not None and report.suffix.lower() not in (".html", ".htm"):
+        _err(f"Option error: --report {report}: the report is an HTML file; give a name "
+             "ending in .html, e.g. --report gao.html")
+        raise typer.Exit(EXIT_SCENARIO)
+    folder = out if out is not None else Path("out") / scenario_path.stem
+    baseline = report is not None
+    with _cli_errors():
+        scenario = _load(scenario_path, set_)
+        inputs = build_inputs(scenario)
+        _err(f"Solving {scenario.name}: {inputs.n_steps:,} steps"
+             + (", the diesel-only baseline then the design" if baseline else "")
+             + f", within {scenario.solver.time_limit_s:.0f} s")
+        with _ProgressDisplay(scenario.solver.time_limit_s) as display:
+            result = optimize(scenario, baseline=baseline, inputs=inputs, progress=display)
+        banner = convergence_banner(result)
+        if banner:
+            _err(banner)
+        if result.solve_info.interrupted:
+            raise KeyboardInterrupt
+        _err(f"Operating the design over {years} weather year(s)"
+             + (" with failures" if failures else "") + " ...")
+        start = time.perf_counter()
+        verification = verify(result, scenario, years=years, failures=failures,
+                              controller=controller, seed=seed, workers=workers, inputs=inputs)
+        _err(f"... done in {fmt_seconds(time.perf_counter() - start)}")
+    typer.echo(f"Scenario: {scenario.name}")
+    typer.echo(f"Design: {_design_sentence(result, scenario)}")
+    typer.echo("")
+    typer.echo("\n".join(verify_lines(verification)))
+    try:
+        written = verification.to_csv(folder)
+        md = folder / "summary.md"
+        md.write_text(render_markdown(result, scenario=scenario, verification=verification),
+                      encoding="utf-8")
+        written.append(md)
+    except OSError as exc:
+        _err(f"error: cannot write the results to {folder}: {exc}")
+        raise typer.Exit(1) from None
+    typer.echo("")
+    typer.echo(f"Wrote {len(written)} files to {folder}: "
+               + ", ".join(p.name for p in written))
+    if report is not None:
+        try:
+            path = render_report(result, report, scenario=scenario, inputs=inputs,
+                                 verification=verification)
+        except OSError as exc:
+            _err(f"error: cannot write the report {report}: {exc}")
+            raise typer.Exit(1) from None
+        typer.echo(f"Wrote the report to {path}")
+
+
+def _design_sentence(result: SizingResult, scenario: Scenario) -> str:
+    rated = {u.name: u.rated_kw for u in scenario.diesel.units}
+    parts = []
+    for key in result.sizes.index:
+        key = str(key)
+        if key.endswith("_new_count"):
+            continue
+        label, unit = _size_label(key, rated)
+        parts.append(f"{label} {fmt_number(float(result.sizes[key]), 0)} {unit}".strip())
+    return ", ".join(parts)

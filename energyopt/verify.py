@@ -55,12 +55,25 @@ from energyopt.inputs import Inputs, build_inputs
 from energyopt.results import SizingResult
 from energyopt.scenario import Scenario, load_scenario
 
-__all__ = ["METRICS", "MAX_TRAJECTORIES", "Verification", "verify", "weather_overrides"]
+__all__ = ["MAX_TRAJECTORIES", "METRICS", "TABLE_ROWS", "Verification", "verify",
+           "weather_overrides"]
 
 #: Per-year figures of :attr:`Verification.years` (the simulator's KPI names).
 METRICS: tuple[str, ...] = (
     "fuel_l_per_year", "trucks_per_year", "convoys_per_year", "unserved_kwh_per_year",
     "critical_unserved_kwh_per_year", "stockout_hours", "critical_lost_hours", "min_stock_l",
+)
+
+#: Rows of the printed and reported table: (figure, label, unit, decimals or None).
+TABLE_ROWS: tuple[tuple[str, str, str, int | None], ...] = (
+    ("fuel_l_per_year", "fuel", "L/yr", 0),
+    ("trucks_per_year", "fuel trucks", "trucks/yr", 1),
+    ("convoys_per_year", "convoys", "convoys/yr", 1),
+    ("unserved_kwh_per_year", "unserved energy", "kWh/yr", 0),
+    ("critical_unserved_kwh_per_year", "critical load unserved", "kWh/yr", 0),
+    ("stockout_hours", "hours out of fuel", "h/yr", 0),
+    ("critical_lost_hours", "hours of critical load lost", "h/yr", 0),
+    ("min_stock_l", "lowest fuel stock", "L", 0),
 )
 
 #: Most disturbed trajectories per year before blockade starts are sampled (see module doc).
@@ -125,6 +138,39 @@ class Verification:
     worst_week: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     blockade_starts: int = 0
+
+    def figure(self, key: str) -> dict[str, float]:
+        """Return one row of :attr:`summary` as ``{"p10": ..., "p50": ..., ...}``."""
+        values = self.summary.loc[key].to_numpy(dtype=float).tolist()
+        return dict(zip((str(c) for c in self.summary.columns), values, strict=True))
+
+    def closing_note(self) -> str:
+        """Return one sentence: P50 and P90 fuel beside the optimiser's, stock-outs, lost load.
+
+        Returns
+        -------
+        str
+            E.g. "Fuel P50 61,200 L/yr and P90 70,100 L/yr against the optimiser's 52,700
+            L/yr (+16%, +33%); out of fuel in 0 of 20 years; critical load lost in 0 of 20
+            years."
+        """
+        from energyopt.report.format import fmt_number, is_missing
+
+        fuel = self.figure("fuel_l_per_year")
+        p50, p90, opt = (fuel[c] for c in ("p50", "p90", "optimiser"))
+        text = f"Fuel P50 {fmt_number(p50, 0)} L/yr and P90 {fmt_number(p90, 0)} L/yr"
+        if not is_missing(opt) and opt > 0:
+            text += (f" against the optimiser's {fmt_number(opt, 0)} L/yr "
+                     f"({fmt_number(100 * (p50 / opt - 1), 0, sign=True)}%, "
+                     f"{fmt_number(100 * (p90 / opt - 1), 0, sign=True)}%)")
+        n = len(self.years)
+        dry = int((self.years["stockout_hours"].fillna(0.0) > 0).sum())
+        lost = self.years["critical_lost_hours"].fillna(0.0)
+        hit = int((lost > 0).sum())
+        text += f"; out of fuel in {dry} of {n} years; critical load lost in {hit} of {n} years"
+        if (lost > 0).any():
+            text += f" (up to {fmt_number(float(lost.max()), 0)} h in a year)"
+        return text + "."
 
     def to_csv(self, folder: str | Path) -> list[Path]:
         """Write ``verify_years.csv``, ``verify_summary.csv`` and ``blockade_survival.csv``.

@@ -29,7 +29,7 @@ from energyopt.report.tables import (  # noqa: E402
 )
 
 __all__ = ["fuel_figure", "loading_figure", "mix_figure", "pareto_figure", "soc_figure",
-           "week_figure"]
+           "survival_figure", "week_figure"]
 
 #: Colours per series (colour-blind safe, Okabe-Ito).
 COLOURS = {
@@ -187,3 +187,19 @@ def pareto_figure(front: pd.DataFrame, metric: str, chosen: tuple[float, float] 
         ax.set_ylabel("net present cost (million USD)")
         ax.legend(fontsize=8)
         return _svg(fig, "Cost against risk")
+
+
+def survival_figure(survival: pd.Series) -> str:
+    """Blockade survival: share of start days the critical load is served, against days [%]."""
+    with matplotlib.style.context(_STYLE):
+        fig, ax = _figure(height_in=2.8)
+        days = survival.index.to_numpy(dtype=float)
+        ax.step(days, 100 * survival.to_numpy(dtype=float), where="post", color="#009E73",
+                linewidth=1.2)
+        ax.plot(days, 100 * survival.to_numpy(dtype=float), "o", color="#009E73",
+                markersize=3)
+        ax.set_ylim(-3, 103)
+        ax.set_xlim(left=0)
+        ax.set_xlabel("blockade length (days)")
+        ax.set_ylabel("critical load served (% of start days)")
+        return _svg(fig, "Blockade survival")

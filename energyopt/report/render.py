@@ -26,6 +26,7 @@ from energyopt.report.format import fmt_number, fmt_percent, fmt_seconds, is_mis
 from energyopt.results import SizingResult, convergence_banner
 from energyopt.scenario import Scenario
 from energyopt.solve import SolveInfo
+from energyopt.verify import TABLE_ROWS, Verification
 
 __all__ = ["KPI_ROWS", "SECTION_IDS", "render_html", "render_markdown", "render_report"]
 
@@ -223,8 +224,46 @@ def _data_sources(scenario: Scenario | None, inputs: Inputs | None) -> list[dict
     return out
 
 
+def _operation(v: Verification | None) -> dict[str, Any] | None:
+    """Return the "How the design operates" section: table, stock-outs, survival, worst week."""
+    if v is None:
+        return None
+    from energyopt.report import figures
+
+    rows = []
+    for key, label, unit, decimals in TABLE_ROWS:
+        if key not in v.summary.index:
+            continue
+        rec = v.figure(key)
+        worst = "min" if key == "min_stock_l" else "max"
+        rows.append({"label": label, "unit": unit, "cells": [
+            _num(f"verify:{key}:{col}", rec[col], decimals)
+            for col in ("p10", "p50", "p90", worst, "optimiser", "design_year")]})
+    w = v.worst_week
+    survival = v.blockade_survival
+    return {
+        "n_years": len(v.years),
+        "controller": v.controller.replace("_", " "),
+        "failures": v.failures,
+        "rows": rows,
+        "stockout": _num("verify:stockout_probability", v.stockout_probability, 0,
+                         scale=100.0),
+        "survival_figure": figures.survival_figure(survival) if len(survival) else None,
+        "survival": [{"days": d, "share": _num(f"verify:survival:{d}", float(x), 0,
+                                               scale=100.0)}
+                     for d, x in zip(survival.index.astype(int), survival, strict=True)],
+        "starts": f"{v.blockade_starts:,}",
+        "worst": {"year": w["year"], "start": str(w["start"]), "end": str(w["end"]),
+                  "fuel": fmt_number(w["fuel_l"], 0), "unserved": fmt_number(w["unserved_kwh"], 0),
+                  "critical": fmt_number(w["critical_unserved_kwh"], 0)},
+        "closing": v.closing_note(),
+        "notes": list(v.notes),
+    }
+
+
 def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | None,
-             pareto: pd.DataFrame | None, fuel_daily: pd.DataFrame | None) -> dict[str, Any]:
+             pareto: pd.DataFrame | None, fuel_daily: pd.DataFrame | None,
+             verification: Verification | None = None) -> dict[str, Any]:
     from energyopt import __version__  # the package finishes importing before any render
     from energyopt.report import figures  # matplotlib loads only when a report is drawn
 
@@ -318,6 +357,7 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
         "wet_threshold": fmt_percent(tables.WET_STACKING_LOAD_FRACTION, 0),
         "fuel": fuel,
         "pareto": front,
+        "operation": _operation(verification),
         "assumptions": assumptions,
         "n_estimates": sum(a.is_estimate for a in assumptions),
         "sources": _data_sources(scenario, inputs),
@@ -331,15 +371,17 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
 
 def render_html(result: SizingResult, *, scenario: Scenario | None = None,
                 inputs: Inputs | None = None, pareto: pd.DataFrame | None = None,
-                fuel_daily: pd.DataFrame | None = None) -> str:
+                fuel_daily: pd.DataFrame | None = None,
+                verification: Verification | None = None) -> str:
     """Return the report as HTML text; see :func:`render_report`."""
-    context = _context(result, scenario, inputs, pareto, fuel_daily)
+    context = _context(result, scenario, inputs, pareto, fuel_daily, verification)
     return _TEMPLATES.get_template("report.html.j2").render(**context)
 
 
 def render_report(result: SizingResult, path: str | Path, *, scenario: Scenario | None = None,
                   inputs: Inputs | None = None, pareto: pd.DataFrame | None = None,
-                  fuel_daily: pd.DataFrame | None = None) -> Path:
+                  fuel_daily: pd.DataFrame | None = None,
+                  verification: Verification | None = None) -> Path:
     """Write the sizing report as one self-contained HTML file.
 
     Parameters
@@ -360,6 +402,10 @@ def render_report(result: SizingResult, path: str | Path, *, scenario: Scenario 
         A daily fuel inventory (``stock_l`` [L], ``delivered_l`` [L], ``convoys``); by default
         ``result.fuel_daily`` or the dispatch column ``fuel_inventory_l``. The fuel section
         appears only with one.
+    verification : Verification, optional
+        The design operated over many weather years (:func:`energyopt.verify.verify`): adds
+        the "How the design operates" section (P10/P50/P90 beside the optimiser, stock-out
+        probability, blockade survival curve, worst week).
 
     Returns
     -------
@@ -368,13 +414,14 @@ def render_report(result: SizingResult, path: str | Path, *, scenario: Scenario 
     """
     path = Path(path)
     text = render_html(result, scenario=scenario, inputs=inputs, pareto=pareto,
-                       fuel_daily=fuel_daily)
+                       fuel_daily=fuel_daily, verification=verification)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def render_markdown(result: SizingResult, *, scenario: Scenario | None = None) -> str:
+def render_markdown(result: SizingResult, *, scenario: Scenario | None = None,
+                    verification: Verification | None = None) -> str:
     """Return a short Markdown summary of a result, for e-mail.
 
     Parameters
@@ -383,12 +430,15 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None) -
         The solved design, with its diesel-only baseline when computed.
     scenario : Scenario, optional
         The scenario (for unit ratings in the recommended mix).
+    verification : Verification, optional
+        Adds one line on how the design operates over many weather years: P50 and P90 fuel
+        beside the optimiser's, years out of fuel, years with critical load lost.
 
     Returns
     -------
     str
         Title, recommended mix, sanity warnings (``result.warnings``), KPI table (design |
-        diesel only | saving) and solve status.
+        diesel only | saving), the verification line and solve status.
     """
     context = {"name": result.name, "mix_sentence": _mix_sentence(result, scenario),
                "banner": convergence_banner(result),
@@ -396,6 +446,11 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None) -
                "rows": kpi_rows(result), "has_baseline": result.baseline is not None,
                "baseline_error": result.baseline_error,
                "info": result.solve_info, "gap": fmt_percent(result.solve_info.mip_gap),
-               "runtime": fmt_seconds(result.solve_info.runtime_s)}
+               "runtime": fmt_seconds(result.solve_info.runtime_s),
+               "operation": None if verification is None else (
+                   f"Operated without foresight over {len(verification.years)} weather years "
+                   f"({verification.controller.replace('_', ' ')}"
+                   f"{', with failures' if verification.failures else ''}): "
+                   f"{verification.closing_note()}")}
     return _TEMPLATES.get_template("summary.md.j2").render(**context)
 
