@@ -22,6 +22,7 @@ from energyopt.report import render_markdown, render_report
 from energyopt.results import SizingResult, convergence_banner
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo
+from energyopt.verify import Verification, verify
 
 __all__ = [
     "EnergyoptError",
@@ -33,6 +34,7 @@ __all__ = [
     "SizingResult",
     "SolveInfo",
     "SolverError",
+    "Verification",
     "__version__",
     "build_inputs",
     "convergence_banner",
@@ -41,6 +43,7 @@ __all__ = [
     "pareto",
     "render_markdown",
     "render_report",
+    "verify",
 ]
 
 __version__ = "0.1.0"
