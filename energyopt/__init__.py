@@ -21,6 +21,7 @@ from energyopt.pareto import pareto
 from energyopt.report import render_markdown, render_report
 from energyopt.results import SizingResult, convergence_banner
 from energyopt.scenario import Scenario, load_scenario
+from energyopt.simulate import Outages, SimulationResult, simulate
 from energyopt.solve import SolveInfo
 from energyopt.verify import Verification, verify
 
@@ -28,9 +29,11 @@ __all__ = [
     "EnergyoptError",
     "InfeasibleScenarioError",
     "Inputs",
+    "Outages",
     "ResultCheckError",
     "Scenario",
     "ScenarioError",
+    "SimulationResult",
     "SizingResult",
     "SolveInfo",
     "SolverError",
@@ -43,6 +46,7 @@ __all__ = [
     "pareto",
     "render_markdown",
     "render_report",
+    "simulate",
     "verify",
 ]
 
