@@ -41,6 +41,8 @@ __all__ = [
     "technology_defaults",
     "threat_level",
     "threat_levels",
+    "weather_variability",
+    "weather_variability_table",
 ]
 
 GRADES: Final[dict[str, str]] = {
@@ -760,6 +762,107 @@ def threat_level(level: str) -> dict[str, float]:
                        f" Known levels: {', '.join(THREAT_LEVELS)}.")
     rows = table.loc[table["level"] == wanted]
     return {str(k): float(v) for k, v in zip(rows["key"], rows["value"], strict=True)}
+
+
+# --- inter-annual weather variability (the embedded generator's seeded years) ---------------
+WEATHER_VARIABILITY_FILE: Final = "weather_variability.csv"
+_VARIABILITY_COLUMNS: Final = ("zone", "key", "value", "unit", "description", "source", "year",
+                               "grade")
+#: Keys every zone of ``data/weather_variability.csv`` must give.
+WEATHER_VARIABILITY_REQUIRED: Final = ("annual_ghi_cv", "monthly_ghi_sd", "monsoon_ghi_sd",
+                                       "dust_episodes_per_year", "temp_c_per_ghi_fraction",
+                                       "monthly_temp_sd_c")
+#: Keys needed only when a zone has a monsoon (``monsoon_ghi_sd > 0``) or dust episodes.
+_MONSOON_KEYS: Final = ("monsoon_first_month", "monsoon_last_month")
+_DUST_KEYS: Final = ("dust_first_month", "dust_last_month", "dust_episode_days",
+                     "dust_episode_ghi_loss", "dust_year_shape")
+#: Accepted range of each key [its unit].
+_VARIABILITY_BOUNDS: Final[dict[str, tuple[float, float]]] = {
+    "annual_ghi_cv": (0.0, 0.2), "monthly_ghi_sd": (0.0, 0.3), "monsoon_ghi_sd": (0.0, 0.3),
+    "dust_episodes_per_year": (0.0, 50.0), "temp_c_per_ghi_fraction": (0.0, 40.0),
+    "monthly_temp_sd_c": (0.0, 5.0), "monsoon_first_month": (1.0, 12.0),
+    "monsoon_last_month": (1.0, 12.0), "dust_first_month": (1.0, 12.0),
+    "dust_last_month": (1.0, 12.0), "dust_episode_days": (1.0, 60.0),
+    "dust_episode_ghi_loss": (0.0, 0.6), "dust_year_shape": (0.1, 100.0),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _variability_table() -> pd.DataFrame:
+    path, table = _read_table(WEATHER_VARIABILITY_FILE, _VARIABILITY_COLUMNS)
+    table["zone"] = table["zone"].str.lower()
+    _check_provenance(path, table, "zone")
+    _to_float(path, table, ("value",), "zone")
+    table["year"] = table["year"].astype("int64")
+    _check_unique(path, table["zone"] + "." + table["key"], "zone.key pair(s)")
+    for zone, rows in table.groupby("zone", sort=False):
+        values = dict(zip(rows["key"], rows["value"], strict=True))
+        unknown = sorted(set(values) - set(_VARIABILITY_BOUNDS))
+        if unknown:
+            raise ValueError(f"{path}: zone {zone!r}: unknown key(s) {unknown}; known: "
+                             f"{sorted(_VARIABILITY_BOUNDS)}")
+        needed = list(WEATHER_VARIABILITY_REQUIRED)
+        if values.get("monsoon_ghi_sd", 0.0) > 0.0:
+            needed += _MONSOON_KEYS
+        if values.get("dust_episodes_per_year", 0.0) > 0.0:
+            needed += _DUST_KEYS
+        missing = [k for k in needed if k not in values]
+        if missing:
+            raise ValueError(f"{path}: zone {zone!r} lacks key(s) {missing}")
+        for key, value in values.items():
+            low, high = _VARIABILITY_BOUNDS[key]
+            if not low <= value <= high or (key.endswith("_month") and value != int(value)):
+                raise ValueError(f"{path}: zone {zone!r}: {key}={value} must lie in "
+                                 f"[{low:g}, {high:g}]" + (" and be a whole month"
+                                                          if key.endswith("_month") else ""))
+    return table
+
+
+def weather_variability_table() -> pd.DataFrame:
+    """Return the inter-annual weather variability of every climate zone.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (``zone``, ``key``) with ``value`` (float), ``unit``, ``description``,
+        ``source``, ``year`` (int) and ``grade``; a fresh copy on each call. The keys are
+        described in ``data/weather_variability.csv`` and used by
+        :mod:`energyopt.resource.embedded` when ``solar.seed`` is set.
+    """
+    return _variability_table().copy()
+
+
+def weather_variability(zone: str) -> dict[str, float]:
+    """Return the inter-annual variability parameters of one climate zone.
+
+    Parameters
+    ----------
+    zone : str
+        Zone key, e.g. ``"sahel"`` (case-insensitive).
+
+    Returns
+    -------
+    dict of str to float
+        Key -> value: ``annual_ghi_cv`` (inter-annual coefficient of variation of annual GHI
+        [-]), ``monthly_ghi_sd``, ``monsoon_ghi_sd`` [-], ``dust_episodes_per_year``
+        [episodes/yr], ``temp_c_per_ghi_fraction`` [C], ``monthly_temp_sd_c`` [C], and for a
+        zone with a monsoon or dust season their months and episode settings. Keys a zone
+        does not need are absent.
+
+    Raises
+    ------
+    KeyError
+        If the zone is unknown; the message suggests close matches.
+    """
+    table = _variability_table()
+    wanted = zone.strip().lower()
+    zones = list(dict.fromkeys(str(z) for z in table["zone"]))
+    if wanted not in zones:
+        raise KeyError(f"no weather variability for zone {zone!r}."
+                       f"{_suggestion(wanted, zones)} Known zones: {', '.join(zones)}.")
+    rows = table.loc[table["zone"] == wanted]
+    return {str(k): float(v) for k, v in zip(rows["key"].tolist(),
+                                              rows["value"].astype(float).tolist(), strict=True)}
 
 
 # --- equipment failure and convoy cancellation rates (data/reliability_failures.csv) ---------
