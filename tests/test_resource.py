@@ -268,7 +268,10 @@ def test_scenario_seed_changes_the_year() -> None:
     weather, pv = solar_inputs(scenario, index)
     weather_7, pv_7 = solar_inputs(scenario.with_overrides({"solar.seed": 7}), index)
     assert not np.allclose(pv, pv_7)
-    assert weather["ghi"].sum() == pytest.approx(weather_7["ghi"].sum(), rel=1e-6)
+    # a set seed draws a year with inter-annual variability (tests/test_weather_years.py):
+    # its annual GHI differs from the typical year's by a few percent
+    assert weather_7["ghi"].sum() != pytest.approx(weather["ghi"].sum(), rel=1e-6)
+    assert weather_7["ghi"].sum() == pytest.approx(weather["ghi"].sum(), rel=0.15)
 
 
 def _daily_kt(weather: pd.DataFrame, site: dict[str, float]) -> pd.Series:

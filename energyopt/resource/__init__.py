@@ -22,6 +22,8 @@ Modules
 -------
 * :mod:`~energyopt.resource.embedded`: the embedded stochastic weather year (the method and
   its sources are in that module's docstring);
+* :mod:`~energyopt.resource.years`: :func:`weather_years`, one scenario override per weather
+  year of an ensemble (embedded seeds or a multi-year file's real years);
 * :mod:`~energyopt.resource.climate`: monthly GHI targets and a site's resolved climate;
 * :mod:`~energyopt.resource.pv`: plane of array, cell temperature and PV output per kWp;
 * :mod:`~energyopt.resource.sun`: extraterrestrial irradiation and solar position;
@@ -47,7 +49,12 @@ from energyopt.resource.common import IntArray as IntArray
 from energyopt.resource.embedded import CEILING_LINKE_TURBIDITY as CEILING_LINKE_TURBIDITY
 from energyopt.resource.embedded import DAILY_KT_LAG1_CORRELATION as DAILY_KT_LAG1_CORRELATION
 from energyopt.resource.embedded import DAILY_KT_MIN as DAILY_KT_MIN
-from energyopt.resource.embedded import DEFAULT_WEATHER_SEED, embedded_weather
+from energyopt.resource.embedded import (
+    DEFAULT_WEATHER_SEED,
+    WeatherVariability,
+    embedded_weather,
+    expected_annual_ghi_cv,
+)
 from energyopt.resource.embedded import EMBEDDED_WIND_SPEED_M_S as EMBEDDED_WIND_SPEED_M_S
 from energyopt.resource.embedded import HOURLY_KT_MIN as HOURLY_KT_MIN
 from energyopt.resource.embedded import TEMP_C_PER_DAILY_KT as TEMP_C_PER_DAILY_KT
@@ -65,6 +72,7 @@ from energyopt.resource.pv import (
 )
 from energyopt.resource.sun import SOLAR_CONSTANT_W_M2 as SOLAR_CONSTANT_W_M2
 from energyopt.resource.sun import monthly_extraterrestrial_kwh_m2_day
+from energyopt.resource.years import weather_years
 from energyopt.scenario import PvgisSpec, Scenario
 from energyopt.series import conform, read_source
 
@@ -72,25 +80,30 @@ __all__ = [
     "DEFAULT_WEATHER_SEED",
     "WEATHER_COLUMNS",
     "SiteClimate",
+    "WeatherVariability",
     "cell_temperature_c",
     "default_tilt_azimuth",
     "embedded_weather",
+    "expected_annual_ghi_cv",
     "monthly_extraterrestrial_kwh_m2_day",
     "monthly_ghi_from_kt",
     "plane_of_array",
     "pv_kw_per_kwp",
     "site_climate",
     "solar_inputs",
+    "weather_years",
 ]
 
 
 @functools.lru_cache(maxsize=32)
 def _pv_cached(key: _IndexKey, latitude: float, longitude: float, elevation_m: float,
-               climate: SiteClimate, seed: int, system: _System) -> pd.Series:
+               climate: SiteClimate, seed: int, system: _System,
+               variability: WeatherVariability | None = None) -> pd.Series:
     weather = embedded_weather(latitude, longitude, elevation_m, key.index(),
                                monthly_ghi_kwh_m2_day=climate.monthly_ghi_kwh_m2_day,
                                monthly_temp_air_c=climate.monthly_temp_air_c,
-                               temp_swing_c=climate.temp_swing_c, seed=seed)
+                               temp_swing_c=climate.temp_swing_c, seed=seed,
+                               variability=variability)
     return _pv_on(weather, latitude, longitude, elevation_m, system)
 
 
@@ -99,10 +112,12 @@ def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex
     """Resolve a scenario's weather and PV output on the model's index.
 
     The weather is the site's embedded weather year (:func:`site_climate`,
-    :func:`embedded_weather`) unless ``solar.weather`` names a weather file or PVGIS (read by
-    :mod:`energyopt.resource.files`); it is returned also when PV output is given directly: the
-    load model needs its air temperature. Embedded results are cached per site and settings
-    within a run; the frames returned are copies.
+    :func:`embedded_weather`): the typical year when ``solar.seed`` is unset, a year with the
+    inter-annual variability of the site's climate zone (``data/weather_variability.csv``,
+    :class:`WeatherVariability`) when it is set; unless ``solar.weather`` names a weather
+    file or PVGIS (read by :mod:`energyopt.resource.files`); it is returned also when PV
+    output is given directly: the load model needs its air temperature. Embedded results are
+    cached per site and settings within a run; the frames returned are copies.
 
     Parameters
     ----------
@@ -129,9 +144,11 @@ def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex
     seed = DEFAULT_WEATHER_SEED if sol.seed is None else sol.seed
     climate = (site_climate(scenario) if isinstance(sol.weather, str)
                or sol.soiling_monthly_fraction is None else None)
+    variability = (_zone_variability(climate.zone) if climate is not None
+                   and isinstance(sol.weather, str) and sol.seed is not None else None)
     if isinstance(sol.weather, str):
         assert climate is not None
-        weather = _embedded_for(scenario, index, climate, seed)
+        weather = _embedded_for(scenario, index, climate, seed, variability)
     else:
         from energyopt.resource.files import weather_from_spec  # loads only when asked for
 
@@ -165,7 +182,7 @@ def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex
     if isinstance(sol.weather, str):
         assert climate is not None
         pv = _pv_cached(_IndexKey.of(index), site.latitude, site.longitude, site.elevation_m,
-                        climate, seed, system).copy().set_axis(index)
+                        climate, seed, system, variability).copy().set_axis(index)
     else:
         pv = _pv_on(weather, site.latitude, site.longitude, site.elevation_m, system)
     soiling_source = ("given in the scenario" if climate is None or
@@ -177,8 +194,19 @@ def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex
     return weather, pv.rename("pv_kw_per_kwp")
 
 
+def _zone_variability(zone: str) -> WeatherVariability:
+    """Return a climate zone's inter-annual variability; the error names solar.seed."""
+    try:
+        return WeatherVariability.of_zone(zone)
+    except KeyError as exc:
+        raise ScenarioError.single(
+            "solar.seed", zone, f"climate zone '{zone}' has no inter-annual variability in "
+            "data/weather_variability.csv; add its rows, or leave solar.seed unset for the "
+            "typical year") from exc
+
+
 def _embedded_for(scenario: Scenario, index: pd.DatetimeIndex, climate: SiteClimate,
-                  seed: int) -> pd.DataFrame:
+                  seed: int, variability: WeatherVariability | None = None) -> pd.DataFrame:
     """Return the site's embedded weather year on ``index``; errors name the site field."""
     site = scenario.site_spec()
     try:
@@ -186,13 +214,19 @@ def _embedded_for(scenario: Scenario, index: pd.DatetimeIndex, climate: SiteClim
             site.latitude, site.longitude, site.elevation_m, index,
             monthly_ghi_kwh_m2_day=climate.monthly_ghi_kwh_m2_day,
             monthly_temp_air_c=climate.monthly_temp_air_c, temp_swing_c=climate.temp_swing_c,
-            seed=seed)
+            seed=seed, variability=variability)
     except ScenarioError:
         raise
     except ValueError as exc:  # e.g. a monthly GHI above the site's clear-sky ceiling
         raise _site_error(scenario, exc) from exc
-    weather.attrs["source"] = (f"embedded stochastic weather year (seed {seed}) for "
-                               f"{site.name}: {climate.source}")
+    if variability is None:
+        weather.attrs["source"] = (f"embedded stochastic weather year (seed {seed}) for "
+                                   f"{site.name}: {climate.source}")
+    else:
+        weather.attrs["source"] = (
+            f"embedded weather year of seed {seed} for {site.name}, with the inter-annual "
+            f"variability of zone '{variability.zone}' (data/weather_variability.csv: "
+            f"{weather.attrs.get('anomaly', '')}) around {climate.source}")
     return weather
 
 

@@ -51,6 +51,41 @@ means, offline, with these published methods:
 The random draws come from ``numpy.random.default_rng([seed, year])``: the same site, settings
 and seed always give the same year (``DEFAULT_WEATHER_SEED`` unless ``solar.seed`` is set), and
 consecutive calendar years differ. Results are cached per site and settings within a run.
+
+Inter-annual variability (weather years)
+----------------------------------------
+Without ``variability`` every seed meets the same monthly targets: a seed only reshuffles days,
+the typical (climatological) year. With a :class:`WeatherVariability` (what
+:func:`energyopt.resource.solar_inputs` passes when ``solar.seed`` is set, from the site's
+climate zone in ``data/weather_variability.csv``) each calendar year first draws anomalies,
+from ``numpy.random.default_rng([seed, year, 1])``, then is synthesised as above on the
+perturbed targets:
+
+8. **GHI anomalies.** Each month's target is multiplied by ``A * M_m * W_m * D_m``: an annual
+   factor ``A = 1 + s_a z`` shared by all months, a monthly factor ``M_m = 1 + monthly_ghi_sd
+   z_m``, a wet-season factor ``W = 1 + monsoon_ghi_sd z_w`` shared by the monsoon months (a
+   weak monsoon is a sunny wet season), and the dust factor ``D_m`` below (``z`` standard
+   normal, each factor kept within 0.7-1.3). ``s_a`` is solved so that the coefficient of
+   variation of the annual GHI (to first order) equals the zone's ``annual_ghi_cv``, the
+   published figure (inter-annual COV of a few percent: Gueymard & Wilcox 2011, Solar Energy
+   85:1068; Ineichen 2011, University of Geneva). A target is never raised above 97% of its
+   clear-sky ceiling.
+9. **Dust episodes** (zones with a dust season, the Sahel's and savanna's Harmattan): the
+   year's activity ``Gamma(k, 1/k)`` times ``dust_episodes_per_year`` gives the Poisson mean of
+   the episode count; each episode starts on a random day of the dust season, lasts
+   ``1 + Poisson(dust_episode_days - 1)`` days and removes a share of each of its days' GHI
+   drawn uniformly within +-50% of ``dust_episode_ghi_loss``. The daily clearness of those days
+   is cut by that share before the monthly calibration, so an episode is a run of dim, hazy
+   (diffuse) days, not a dimmer month. ``D_m = (1 - L_m) / (1 - E[L])`` with ``L_m`` the
+   month's lost share and ``E[L]`` its expectation: the site's calibrated GHI already holds an
+   average dust load, so a clean year is brighter than the typical year and a dusty one dimmer.
+10. **Temperature anomalies.** Each month's mean temperature moves by
+    ``temp_c_per_ghi_fraction * (A M_m W D_m - 1)`` (a cloudier or dustier month is cooler)
+    plus an independent ``N(0, monthly_temp_sd_c)``; the daily anomalies of step 7 follow the
+    perturbed daily clearness.
+
+The annual GHI of the seeded years then scatters around the site's calibrated GHI with the
+zone's ``annual_ghi_cv``; ``tests/test_weather_years.py`` checks this over 30 seeds.
 """
 
 from __future__ import annotations
@@ -85,7 +120,8 @@ from energyopt.resource.sun import (
     _utc_day_of_year,
 )
 
-__all__ = ["DEFAULT_WEATHER_SEED", "embedded_weather"]
+__all__ = ["DEFAULT_WEATHER_SEED", "WeatherVariability", "embedded_weather",
+           "expected_annual_ghi_cv"]
 
 #: Seed of the embedded weather year when the scenario gives none (``solar.seed``).
 DEFAULT_WEATHER_SEED = 2026
@@ -105,6 +141,240 @@ TEMP_C_PER_DAILY_KT = 8.0
 EMBEDDED_WIND_SPEED_M_S = 1.0
 #: Monthly mean clearness handed to the daily distribution is kept within these bounds [-].
 _KT_SHAPE_RANGE = (0.08, 0.80)
+#: Each multiplicative GHI anomaly factor is kept within these bounds [-].
+_FACTOR_RANGE = (0.7, 1.3)
+#: A perturbed monthly target stays at or below this share of its clear-sky ceiling [-].
+_CEILING_SHARE = 0.97
+#: A month's anomaly is damped when its headroom below the ceiling is less than this many of
+#: its standard deviations (see ``_damping``) [-].
+HEADROOM_SDS = 2.5
+#: Largest standard deviation of the shared annual GHI factor [-].
+MAX_ANNUAL_SD = 0.10
+#: Third element of the anomaly generator's seed (the day and hour draws use ``[seed, year]``).
+_ANOMALY_STREAM = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class WeatherVariability:
+    """Inter-annual variability of a climate zone (``data/weather_variability.csv``).
+
+    Attributes
+    ----------
+    zone : str
+        Climate zone key.
+    annual_ghi_cv : float
+        Inter-annual coefficient of variation of the annual GHI, all anomalies together [-].
+    monthly_ghi_sd : float
+        Standard deviation of each month's independent GHI anomaly [-].
+    monsoon_months : tuple of int
+        Months of the wet season (1-12), empty without a monsoon.
+    monsoon_ghi_sd : float
+        Standard deviation of the wet-season GHI anomaly shared by its months [-].
+    dust_months : tuple of int
+        Months of the dust season, empty without one.
+    dust_episodes_per_year : float
+        Mean number of dust episodes per year [1/yr].
+    dust_episode_days : float
+        Mean length of an episode [d].
+    dust_episode_ghi_loss : float
+        Mean share of a dust day's GHI lost [-].
+    dust_year_shape : float
+        Gamma shape of the year's dust activity [-].
+    temp_c_per_ghi_fraction : float
+        Monthly temperature anomaly per unit fractional GHI anomaly [C].
+    monthly_temp_sd_c : float
+        Standard deviation of the independent monthly temperature anomaly [C].
+    """
+
+    zone: str
+    annual_ghi_cv: float
+    monthly_ghi_sd: float
+    monsoon_months: tuple[int, ...]
+    monsoon_ghi_sd: float
+    dust_months: tuple[int, ...]
+    dust_episodes_per_year: float
+    dust_episode_days: float
+    dust_episode_ghi_loss: float
+    dust_year_shape: float
+    temp_c_per_ghi_fraction: float
+    monthly_temp_sd_c: float
+
+    @classmethod
+    def of_zone(cls, zone: str) -> WeatherVariability:
+        """Read a climate zone's variability from ``data/weather_variability.csv``.
+
+        Raises
+        ------
+        KeyError
+            For a zone without a row there.
+        """
+        from energyopt import data
+
+        v = data.weather_variability(zone)
+        monsoon = (_season(v["monsoon_first_month"], v["monsoon_last_month"])
+                   if v["monsoon_ghi_sd"] > 0.0 else ())
+        dust = (_season(v["dust_first_month"], v["dust_last_month"])
+                if v["dust_episodes_per_year"] > 0.0 else ())
+        return cls(zone=zone, annual_ghi_cv=v["annual_ghi_cv"],
+                   monthly_ghi_sd=v["monthly_ghi_sd"], monsoon_months=monsoon,
+                   monsoon_ghi_sd=v["monsoon_ghi_sd"] if monsoon else 0.0, dust_months=dust,
+                   dust_episodes_per_year=v["dust_episodes_per_year"] if dust else 0.0,
+                   dust_episode_days=v.get("dust_episode_days", 1.0),
+                   dust_episode_ghi_loss=v.get("dust_episode_ghi_loss", 0.0),
+                   dust_year_shape=v.get("dust_year_shape", 1.0),
+                   temp_c_per_ghi_fraction=v["temp_c_per_ghi_fraction"],
+                   monthly_temp_sd_c=v["monthly_temp_sd_c"])
+
+
+def _season(first: float, last: float) -> tuple[int, ...]:
+    """Months from ``first`` to ``last`` inclusive, wrapping over the new year (12 -> 1)."""
+    a, b = int(first), int(last)
+    return tuple(range(a, b + 1)) if a <= b else (*range(a, 13), *range(1, b + 1))
+
+
+def _damping(v: WeatherVariability, headroom: FloatArray | None) -> FloatArray:
+    """Share of each month's GHI anomaly kept, given its headroom below the ceiling [-].
+
+    A month whose target lies within ``HEADROOM_SDS`` of its anomaly's standard deviation below
+    ``_CEILING_SHARE`` of the clear-sky ceiling (an almost cloudless month) has its anomaly
+    scaled down in both directions, so that the ceiling seldom clips it (clipping only the
+    bright side would bias the mean downward).
+    """
+    if headroom is None:
+        return np.ones(12)
+    wet = np.isin(np.arange(1, 13), v.monsoon_months)
+    sd = np.sqrt(v.annual_ghi_cv ** 2 + v.monthly_ghi_sd ** 2
+                 + np.where(wet, v.monsoon_ghi_sd, 0.0) ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        keep = np.where(sd > 0.0, np.asarray(headroom) / (HEADROOM_SDS * sd), 1.0)
+    return np.clip(keep, 0.0, 1.0)
+
+
+def _anomaly_terms(v: WeatherVariability, monthly_ghi: FloatArray, days_in_month: FloatArray,
+                   headroom: FloatArray | None = None) -> tuple[float, float, float]:
+    """Return ``(annual_sd, dust_expected_loss, cv_without_annual)`` of a zone at a site.
+
+    ``monthly_ghi`` are the month totals (any unit), ``days_in_month`` their lengths [d],
+    ``headroom`` each month's room below the ceiling as a share of its target (see
+    :func:`_damping`). The variance of the annual GHI fraction is, to first order,
+    ``s_a^2 (sum h_m w_m)^2 + monthly_ghi_sd^2 sum (h_m w_m)^2
+    + monsoon_ghi_sd^2 (sum_monsoon h_m w_m)^2 + var(dust)``, with ``w_m`` each month's share
+    and ``h_m`` its damping; ``s_a`` is solved for the zone's ``annual_ghi_cv`` (at most
+    ``MAX_ANNUAL_SD``).
+    """
+    total = float(monthly_ghi.sum())
+    w = monthly_ghi / total if total > 0.0 else np.full(12, 1.0 / 12.0)
+    hw = w * _damping(v, headroom)
+    var = v.monthly_ghi_sd ** 2 * float((hw ** 2).sum())
+    if v.monsoon_months:
+        var += (v.monsoon_ghi_sd * float(hw[[m - 1 for m in v.monsoon_months]].sum())) ** 2
+    expected_loss = 0.0
+    if v.dust_months:
+        months = [m - 1 for m in v.dust_months]
+        season_days = float(days_in_month[months].sum())
+        length = v.dust_episode_days
+        depth = v.dust_episode_ghi_loss
+        expected_loss = min(v.dust_episodes_per_year * length * depth / season_days, 0.9)
+        day_share = float(w[months].sum()) / season_days   # one season day's share of the year
+        # per episode x = depth * days * day_share / (1 - E[L]); depth ~ U(0.5, 1.5) * mean,
+        # days ~ 1 + Poisson(length - 1); count ~ Poisson(lambda * Gamma(k, 1/k))
+        ex = depth * length * day_share / (1.0 - expected_loss)
+        ex2 = ((depth * day_share / (1.0 - expected_loss)) ** 2 * (13.0 / 12.0)
+               * (length - 1.0 + length ** 2))
+        lam = v.dust_episodes_per_year
+        var += lam * ex2 + lam ** 2 * ex ** 2 / v.dust_year_shape
+    shared = float(hw.sum())
+    annual_sd = (min(math.sqrt(max(v.annual_ghi_cv ** 2 - var, 0.0)) / shared, MAX_ANNUAL_SD)
+                 if shared > 0.0 else 0.0)
+    return annual_sd, expected_loss, math.sqrt(var)
+
+
+def expected_annual_ghi_cv(variability: WeatherVariability,
+                           monthly_ghi_kwh_m2_day: Sequence[float],
+                           headroom: Sequence[float] | None = None) -> float:
+    """Coefficient of variation of the annual GHI that the seeded years are built to have [-].
+
+    It is the zone's ``annual_ghi_cv``, unless the monthly, monsoon and dust terms alone
+    already exceed it at this site (then their combined, larger, value) or nearly cloudless
+    months leave too little room (then less).
+
+    Parameters
+    ----------
+    variability : WeatherVariability
+        The zone's variability.
+    monthly_ghi_kwh_m2_day : sequence of float
+        The site's mean daily GHI per month, January first [kWh/m2/day].
+    headroom : sequence of float, optional
+        Each month's room below 97% of its clear-sky ceiling, as a share of its GHI [-];
+        default: unlimited.
+
+    Returns
+    -------
+    float
+        The expected inter-annual coefficient of variation of annual GHI [-] (first order).
+    """
+    days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+    monthly = np.asarray(list(monthly_ghi_kwh_m2_day), dtype=float) * days
+    room = None if headroom is None else np.asarray(list(headroom), dtype=float)
+    annual_sd, _, rest = _anomaly_terms(variability, monthly, days, room)
+    shared = float((monthly / monthly.sum() * _damping(variability, room)).sum())
+    return math.sqrt((annual_sd * shared) ** 2 + rest ** 2)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Anomaly:
+    """One year's drawn anomalies."""
+
+    month_factor: FloatArray   # 12 GHI factors, dust included [-]
+    day_factor: FloatArray     # per local day: 1 - dust share lost [-]
+    temp_c: FloatArray         # 12 monthly temperature anomalies [C]
+    text: str                  # a summary for reports
+
+
+def _draw_anomaly(v: WeatherVariability, rng: np.random.Generator, target_month: FloatArray,
+                  days_in_month: IntArray, day_month: IntArray, headroom: FloatArray
+                  ) -> _Anomaly:
+    """Draw one calendar year's GHI, dust and temperature anomalies (module steps 8-10)."""
+    days = days_in_month.astype(float)
+    annual_sd, expected_loss, _ = _anomaly_terms(v, target_month, days, headroom)
+    keep = _damping(v, headroom)
+    low, high = _FACTOR_RANGE
+    z = rng.standard_normal(15)  # annual, 12 months, monsoon, dust activity (fixed order)
+    annual = float(np.clip(1.0 + annual_sd * z[0], low, high))
+    monthly = np.clip(1.0 + v.monthly_ghi_sd * z[1:13], low, high)
+    monsoon = float(np.clip(1.0 + v.monsoon_ghi_sd * z[13], low, high))
+    wet = np.zeros(12, dtype=bool)
+    wet[[m - 1 for m in v.monsoon_months]] = True
+    n_days = len(day_month)
+    day_factor = np.ones(n_days)
+    episodes = 0
+    dust_days = 0
+    if v.dust_months:
+        activity = float(rng.gamma(v.dust_year_shape, 1.0 / v.dust_year_shape))
+        episodes = int(rng.poisson(v.dust_episodes_per_year * activity))
+        season = np.flatnonzero(np.isin(day_month + 1, v.dust_months))
+        for _ in range(episodes):
+            start = int(season[rng.integers(len(season))])
+            length = 1 + int(rng.poisson(max(v.dust_episode_days - 1.0, 0.0)))
+            depth = v.dust_episode_ghi_loss * float(rng.uniform(0.5, 1.5))
+            span = np.arange(start, min(start + length, n_days))
+            span = span[np.isin(day_month[span] + 1, v.dust_months)]
+            day_factor[span] *= 1.0 - depth
+        dust_days = int((day_factor < 1.0).sum())
+    lost = 1.0 - np.bincount(day_month, day_factor, 12) / np.maximum(days, 1.0)
+    dust = np.ones(12)
+    dusty = np.isin(np.arange(1, 13), v.dust_months)
+    dust[dusty] = (1.0 - lost[dusty]) / (1.0 - expected_loss)
+    factor = (1.0 + keep * (annual * monthly * np.where(wet, monsoon, 1.0) - 1.0)) * dust
+    temp_c = (v.temp_c_per_ghi_fraction * (factor - 1.0)
+              + v.monthly_temp_sd_c * rng.standard_normal(12))
+    parts = [f"annual GHI {100.0 * (annual - 1.0):+.1f}%"]
+    if v.monsoon_months:
+        parts.append(f"wet season {100.0 * (monsoon - 1.0):+.1f}%")
+    if v.dust_months:
+        parts.append(f"{episodes} dust episode(s) over {dust_days} day(s)")
+    return _Anomaly(month_factor=_frozen(factor), day_factor=_frozen(day_factor),
+                    temp_c=_frozen(temp_c), text=", ".join(parts))
 
 
 def _clear_sky_kt(sin_elevation: FloatArray, elevation_m: float,
@@ -206,6 +476,7 @@ class _Year:
     month_anchor_doy: FloatArray  # 14 anchors (Dec of the year before .. Jan after) [d]
     month_anchor_c: FloatArray    # temperature at each anchor [C]
     month_correction_c: FloatArray  # 12 additive corrections [C]
+    anomaly: str = ""               # the drawn inter-annual anomalies, for reports
 
 
 def _temperature_base(year: _Year, doy: FloatArray, month: IntArray) -> FloatArray:
@@ -216,8 +487,13 @@ def _temperature_base(year: _Year, doy: FloatArray, month: IntArray) -> FloatArr
 @functools.lru_cache(maxsize=64)
 def _synthesise_year(latitude: float, longitude: float, elevation_m: float, tz: str, year: int,
                      monthly_ghi: tuple[float, ...], monthly_temp: tuple[float, ...],
-                     temp_swing_c: float, seed: int) -> _Year:
-    """Synthesise one calendar year of hourly clearness and temperature anomalies."""
+                     temp_swing_c: float, seed: int,
+                     variability: WeatherVariability | None = None) -> _Year:
+    """Synthesise one calendar year of hourly clearness and temperature anomalies.
+
+    With ``variability`` the year's inter-annual anomalies are drawn first and perturb the
+    monthly targets, the dust days and the monthly temperatures (module steps 8-10).
+    """
     hours = pd.date_range(f"{year}-01-01", f"{year + 1}-01-01", freq="h", tz=tz,
                           inclusive="left").as_unit("ns")
     start = hours.asi8.astype(np.int64)
@@ -250,6 +526,15 @@ def _synthesise_year(latitude: float, longitude: float, elevation_m: float, tz: 
                 f" kWh/m2/day at latitude {latitude}; check the value (a mean daily GHI, not a "
                 "monthly total)")
     target_month = np.minimum(target_month, ceiling_month)
+    drawn: _Anomaly | None = None
+    if variability is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            headroom = np.where(target_month > 0.0, np.clip(
+                _CEILING_SHARE * ceiling_month / target_month - 1.0, 0.0, None), 0.0)
+        drawn = _draw_anomaly(variability, np.random.default_rng([seed, year, _ANOMALY_STREAM]),
+                              target_month, days_in_month, day_month, headroom)
+        target_month = np.minimum(target_month * drawn.month_factor,
+                                  np.maximum(target_month, _CEILING_SHARE * ceiling_month))
     h0_month = np.bincount(day_month, h0_day, 12)
     with np.errstate(divide="ignore", invalid="ignore"):
         kt_month = np.where(h0_month > 0, target_month / h0_month, 0.0)
@@ -265,6 +550,8 @@ def _synthesise_year(latitude: float, longitude: float, elevation_m: float, tz: 
         previous = shock if d == 0 else rho * previous + scale * shock
         z[d] = previous
     kt_day = _daily_kt(special.ndtr(z), kt_month[day_month], cap_day)
+    if drawn is not None:
+        kt_day = kt_day * drawn.day_factor  # dust episodes: dim days, not a dim month
     kt_day = _rescale(kt_day, h0_day, cap_day, day_month, target_month)
 
     # hourly level (TAG) --------------------------------------------------------------------
@@ -298,6 +585,8 @@ def _synthesise_year(latitude: float, longitude: float, elevation_m: float, tz: 
     month_start = np.concatenate([[0], np.cumsum(days_in_month)])
     mid = (month_start[:-1] + month_start[1:]) / 2.0
     temps = np.asarray(monthly_temp, dtype=float)
+    if drawn is not None:
+        temps = temps + drawn.temp_c
     anchors = np.concatenate([[mid[-1] - n_days], mid, [mid[0] + n_days]])
     anchor_c = np.concatenate([[temps[-1]], temps, [temps[0]]])
     mid_doy = doy_frac + 0.5 / 24.0
@@ -306,7 +595,8 @@ def _synthesise_year(latitude: float, longitude: float, elevation_m: float, tz: 
     return _Year(year=year, hour_start_ns=_frozen(start), kt=_frozen(kt_hour),
                  day_anomaly_c=_frozen(anomaly), day_swing_c=_frozen(swing),
                  month_anchor_doy=_frozen(anchors), month_anchor_c=_frozen(anchor_c),
-                 month_correction_c=_frozen(correction))
+                 month_correction_c=_frozen(correction),
+                 anomaly="" if drawn is None else drawn.text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,13 +605,14 @@ def _synthesise_year(latitude: float, longitude: float, elevation_m: float, tz: 
 @functools.lru_cache(maxsize=32)
 def _embedded_weather(key: _IndexKey, latitude: float, longitude: float, elevation_m: float,
                       monthly_ghi: tuple[float, ...], monthly_temp: tuple[float, ...],
-                      temp_swing_c: float, seed: int) -> pd.DataFrame:
+                      temp_swing_c: float, seed: int,
+                      variability: WeatherVariability | None = None) -> pd.DataFrame:
     starts = key.starts_ns()
     end = int(starts[-1]) + key.step_ns
     first_year = int(_local_parts(starts[:1], key.tz)[0][0])
     last_year = int(_local_parts(np.array([end - 1], dtype=np.int64), key.tz)[0][0])
     years = {y: _synthesise_year(latitude, longitude, elevation_m, key.tz, y, monthly_ghi,
-                                 monthly_temp, temp_swing_c, seed)
+                                 monthly_temp, temp_swing_c, seed, variability)
              for y in range(first_year, last_year + 1)}
     hour_start = np.concatenate([years[y].hour_start_ns for y in sorted(years)])
     kt = np.concatenate([years[y].kt for y in sorted(years)])
@@ -350,19 +641,23 @@ def _embedded_weather(key: _IndexKey, latitude: float, longitude: float, elevati
         seg_step, duration, key.periods)
     position = _solar_position(key, latitude, longitude, elevation_m)
     parts = pvlib.irradiance.erbs(ghi, position["zenith"].to_numpy(), _day_of_year_mid(key))
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "ghi": ghi,
         "dni": np.nan_to_num(np.asarray(parts["dni"], dtype=float)),
         "dhi": np.nan_to_num(np.asarray(parts["dhi"], dtype=float)),
         "temp_air": temp_air,
         "wind_speed": np.full(key.periods, EMBEDDED_WIND_SPEED_M_S),
     }, index=key.index())
+    frame.attrs["anomaly"] = "; ".join(f"{y}: {years[y].anomaly}" for y in sorted(years)
+                                       if years[y].anomaly)
+    return frame
 
 
 def embedded_weather(latitude: float, longitude: float, elevation_m: float,
                      index: pd.DatetimeIndex, *, monthly_ghi_kwh_m2_day: Sequence[float],
                      monthly_temp_air_c: Sequence[float], temp_swing_c: float = 6.0,
-                     seed: int | None = None) -> pd.DataFrame:
+                     seed: int | None = None,
+                     variability: WeatherVariability | None = None) -> pd.DataFrame:
     """Synthesise a stochastic weather year, calibrated to monthly GHI, on ``index``.
 
     See the module docstring for the method (Bendt et al. 1981 daily distribution with
@@ -388,12 +683,18 @@ def embedded_weather(latitude: float, longitude: float, elevation_m: float,
         15:00 and minimum at 03:00 local clock time.
     seed : int, optional
         Seed of the random draws (>= 0); ``DEFAULT_WEATHER_SEED`` if omitted.
+    variability : WeatherVariability, optional
+        Inter-annual variability to draw (module steps 8-10): each calendar year's monthly
+        targets and temperatures are then perturbed by the year's anomalies (annual, monthly,
+        monsoon, dust) instead of being met exactly. None (default): the typical year.
 
     Returns
     -------
     pd.DataFrame
         Columns ``ghi``, ``dni``, ``dhi`` [W/m2], ``temp_air`` [C] and ``wind_speed`` [m/s]
-        on ``index`` (interval means, no NaN). ``attrs['source']`` describes the data.
+        on ``index`` (interval means, no NaN). ``attrs['source']`` describes the data;
+        ``attrs['anomaly']`` the drawn anomalies of each calendar year ('' without
+        ``variability``).
 
     Raises
     ------
@@ -411,7 +712,11 @@ def embedded_weather(latitude: float, longitude: float, elevation_m: float,
         raise ValueError(f"seed={seed!r} must be a non-negative integer")
     weather = _embedded_weather(key, float(latitude), float(longitude), float(elevation_m),
                                 tuple(ghi.tolist()), tuple(temps.tolist()),
-                                float(temp_swing_c), int(seed))
+                                float(temp_swing_c), int(seed), variability)
     out = weather.copy().set_axis(index)
     out.attrs["source"] = f"embedded stochastic weather year (seed {int(seed)})"
+    if variability is not None:
+        out.attrs["source"] = (f"embedded stochastic weather year (seed {int(seed)}) with the "
+                               f"inter-annual variability of zone '{variability.zone}' "
+                               f"({out.attrs['anomaly']})")
     return out
