@@ -7,13 +7,19 @@ repairs and normalises it.
 Time conventions per format (all turned into interval-start labels on the file's own clock):
 
 - ``epw`` (``pvlib.iotools.read_epw``): local standard time (header TZ); hour h covers
-  (h-1, h] and pvlib already labels it h-1, its start.
+  (h-1, h] and pvlib already labels it h-1, its start. A file of more than one year of rows
+  (several actual years one after the other, an "EPW series") is read as a calendar series,
+  from which ``solar.weather.year`` picks a year.
 - ``tmy3`` (``pvlib.iotools.read_tmy3``): local standard time (header TZ); labels are the END
   of the hour (01:00 = 00:00-01:00, 24:00 = 23:00-24:00), moved back one step here. The index
   is rebuilt from the file's Date and Time columns: pvlib's own index moves a leap-year
   '02/28 24:00' to Mar 1, which would leave a hole in a February taken from a leap year.
 - ``pvgis_json``, ``pvgis_csv`` (``pvlib.iotools.read_pvgis_tmy``): UTC; ``time(UTC)`` labels
-  the start of the hour.
+  the start of the hour. A PVGIS hourly radiation series (the ``seriescalc`` tool, read by
+  ``pvlib.iotools.read_pvgis_hourly``) is recognised by its ``hourly`` outputs (JSON) or its
+  ``time,`` header (CSV) and read as a calendar series: UTC, each sample (at minutes past the
+  hour, e.g. 00:10) put on the hour it lies in; it must be for a horizontal plane (slope 0,
+  so that its plane-of-array global irradiance ``G(i)`` is GHI).
 - ``nasa_power`` (the POWER CSV with its header block, parsed here): UTC or local solar time
   (LST = UTC + round(longitude / 15) h) as the header says; HR labels the start of the hour.
 - ``csv``: the UTC offsets in the timestamps, or ``timezone`` for timestamps without one;
@@ -231,8 +237,13 @@ def _series_meta(meta: Mapping[str, Any], *keys: str) -> float | None:
     return None
 
 
+#: Rows of at most one (leap) year: more make an EPW a multi-year series.
+_YEAR_ROWS = 8784
+
+
 def _read_epw(path: Path) -> _Raw:
     data, meta = pvlib.iotools.read_epw(str(path))
+    one_year = len(data) <= _YEAR_ROWS
     frame = data[[c for c in WEATHER_COLUMNS if c in data.columns]].astype(float)
     # EPW missing-value codes (EnergyPlus Auxiliary Programs, weather file format)
     for col in IRRADIANCE_COLUMNS:
@@ -240,9 +251,10 @@ def _read_epw(path: Path) -> _Raw:
     frame.loc[frame["temp_air"] >= 99.9, "temp_air"] = np.nan
     frame.loc[frame["wind_speed"] >= 999, "wind_speed"] = np.nan
     return _Raw(frame, _series_meta(meta, "latitude"), _series_meta(meta, "longitude"),
-                _series_meta(meta, "altitude"), one_year=True,
+                _series_meta(meta, "altitude"), one_year=one_year,
                 notes=[f"EPW {meta.get('city', '')!s}".rstrip() + ": local standard time "
-                       f"{_clock_name(frame.index.tz)}, hour h labelled at its start h-1"])
+                       f"{_clock_name(frame.index.tz)}, hour h labelled at its start h-1"
+                       + ("" if one_year else "; several years: a calendar series")])
 
 
 def _read_tmy3(path: Path) -> _Raw:
@@ -268,7 +280,50 @@ def _read_tmy3(path: Path) -> _Raw:
                        f"{_clock_name(frame.index.tz)}; end-of-hour labels moved back 1 h"])
 
 
+def _is_pvgis_series(path: Path, fmt: str) -> bool:
+    """Whether a PVGIS file is an hourly radiation series (seriescalc), not a TMY."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if fmt == "pvgis_json":
+        return '"hourly"' in text and "tmy_hourly" not in text
+    return any(line.startswith("time,") for line in text.splitlines()[:40])
+
+
+def _read_pvgis_series(path: Path, fmt: str) -> _Raw:
+    data, meta = pvlib.iotools.read_pvgis_hourly(str(path), pvgis_format=fmt[len("pvgis_"):],
+                                                 map_variables=True)[:2]
+    inputs = meta.get("inputs", {}) if isinstance(meta, Mapping) else {}
+    location = inputs.get("location", {}) if isinstance(inputs, Mapping) else {}
+    mounting = inputs.get("mounting_system", {}) if isinstance(inputs, Mapping) else {}
+    fixed = mounting.get("fixed", {}) if isinstance(mounting, Mapping) else {}
+    slope = fixed.get("slope", {}) if isinstance(fixed, Mapping) else {}
+    slope_deg = _series_meta(slope if isinstance(slope, Mapping) else {}, "value")
+    if slope_deg is None and isinstance(meta, Mapping):
+        slope_deg = _series_meta(meta, "Slope", "slope")
+    if slope_deg is not None and abs(slope_deg) > 1e-6:
+        raise ValueError(f"a PVGIS series on a plane of slope {slope_deg:g} deg; download it for "
+                         "a horizontal plane (angle 0) so that G(i) is the global horizontal "
+                         "irradiance")
+    frame = pd.DataFrame(index=pd.DatetimeIndex(data.index).floor("h"))
+    if "poa_global" in data.columns:
+        frame["ghi"] = data["poa_global"].to_numpy(dtype=float)
+    else:
+        parts = [c for c in ("poa_direct", "poa_sky_diffuse", "poa_ground_diffuse")
+                 if c in data.columns]
+        frame["ghi"] = data[parts].to_numpy(dtype=float).sum(axis=1)
+        if "poa_sky_diffuse" in data.columns:
+            frame["dhi"] = data["poa_sky_diffuse"].to_numpy(dtype=float)
+    for col in ("temp_air", "wind_speed"):
+        if col in data.columns:
+            frame[col] = data[col].to_numpy(dtype=float)
+    notes = ["PVGIS hourly series on a horizontal plane: UTC, samples at minutes past the "
+             "hour put on the hour they lie in"]
+    return _Raw(frame, _series_meta(location, "latitude"), _series_meta(location, "longitude"),
+                _series_meta(location, "elevation"), one_year=False, notes=notes)
+
+
 def _read_pvgis(path: Path, fmt: str) -> _Raw:
+    if _is_pvgis_series(path, fmt):
+        return _read_pvgis_series(path, fmt)
     data, meta = pvlib.iotools.read_pvgis_tmy(str(path), pvgis_format=fmt[len("pvgis_"):],
                                               map_variables=True)
     frame = data[[c for c in WEATHER_COLUMNS if c in data.columns]].astype(float)
