@@ -17,18 +17,17 @@ single, perfectly foreseen year does not show:
 
 Blockade survival, how it is computed
 -------------------------------------
-A blockade of days ``s .. s+d-1`` only changes the run when it cancels a planned arrival.
-Let ``a`` be the first arrival day on or after ``s``. All blockades that start in
-``(previous arrival, a]`` and cancel ``a`` follow one and the same disturbed trajectory until
-their first un-cancelled arrival: the undisturbed run up to ``a``, then no arrival. So each
-arrival day needs one simulation, started one day before ``a`` from the undisturbed run's stock
-(a warm-up day brings the battery and the generators into the undisturbed state), with every
-arrival of ``a .. a + max(d) - 1`` cancelled, and run until the first arrival after that (or
-the end of the modelled period). Every (start day, *d*) pair is then read off the undisturbed
-run and these trajectories: a Gao year with monthly convoys needs about ten short runs instead
-of 365 x 9. Blockades are cut at the end of the modelled period (the year is not wrapped
-around); with more than ``MAX_TRAJECTORIES`` arrival days (daily convoys), a regular sample of
-start days (at least 52 per year) is used instead of every day.
+A blockade of days ``s .. s+d-1`` only changes the run when it cancels a planned arrival. Let
+``a`` be the first arrival day on or after ``s``. All blockades that start in ``(previous
+arrival, a]`` and cancel ``a`` follow one and the same disturbed trajectory until their first
+un-cancelled arrival: the undisturbed run up to ``a``, then no arrival. So each arrival day
+needs one simulation, started on day ``a`` from the undisturbed run's fuel stock and battery
+state of charge, with every arrival of ``a .. a + max(d) - 1`` cancelled, and run until the
+first arrival after that (or the end of the modelled period). Every (start day, *d*) pair is
+then read off the undisturbed run and these trajectories: a Gao year with monthly convoys needs
+about ten short runs instead of 365 x 9. Blockades are cut at the end of the modelled period
+(the year is not wrapped around); with more than ``MAX_TRAJECTORIES`` arrival days (daily
+convoys), a regular sample of start days (at least 52 per year) is used instead of every day.
 
 Results do not depend on the number of worker processes: each year's outages and forecast
 errors are drawn from its own seed, ``(seed, year number)``.
@@ -211,7 +210,7 @@ def weather_overrides(scenario: Scenario, years: int, seed: int = 0) -> list[dic
     function is not available.
     """
     try:
-        from energyopt.resource import weather_years  # type: ignore[attr-defined]
+        from energyopt.resource import weather_years
     except ImportError:
         return [{"solar.seed": seed + i} for i in range(years)]
     return [dict(o) for o in weather_years(scenario, years, seed=seed)]
@@ -314,6 +313,27 @@ def _slice_outages(outages: Any, start: int, stop: int, blockade: tuple[dt.date,
         blockade=blockade)
 
 
+def _restart_point(design: SizingResult | Mapping[str, float], window: Inputs,
+                   soc_kwh: float) -> SizingResult:
+    """Return the design as a plan ending at ``soc_kwh`` on the window's steps.
+
+    :func:`energyopt.simulate.simulate` starts the battery where a plan on the same steps
+    ends (its documented rule for a :class:`SizingResult`), so a run on ``window`` resumes
+    from the undisturbed run's state of charge; the stock is given as ``initial_stock_l``.
+    """
+    from energyopt.solve import SolveInfo
+
+    dispatch = pd.DataFrame({"battery_soc_kwh": np.full(window.n_steps, soc_kwh)},
+                            index=window.index)
+    if isinstance(design, SizingResult):
+        return dataclasses.replace(design, dispatch=dispatch, baseline=None)
+    info = SolveInfo("given", "none", math.nan, math.nan, math.nan, 0.0, 0.0, "none", 0, 0, 0,
+                     method="restart point")
+    return SizingResult(name="restart point", sizes=pd.Series(dict(design), dtype=float),
+                        kpis=pd.Series(dtype=float), costs=pd.DataFrame(), dispatch=dispatch,
+                        solve_info=info)
+
+
 def _worst_week(dispatch: pd.DataFrame, duration: np.ndarray, day: np.ndarray, n_days: int,
                 first: dt.date) -> dict[str, Any]:
     fuel = _per_day(dispatch["fuel_l"].to_numpy(), day, n_days)
@@ -401,29 +421,38 @@ def _blockades(job: _YearJob, scenario: Scenario, inputs: Inputs, outages: Any, 
         notes.append(f"blockade starts sampled every {step} day(s) ({starts.size} per year): "
                      f"{len(needed)} arrival days would be too slow to try every start")
 
-    # one disturbed trajectory per first cancelled arrival: days [t0, t1) and the lost days
+    # one disturbed trajectory per first cancelled arrival a: days [a, t1) and the lost days
     steps_of_day = np.searchsorted(day, np.arange(n_days + 1))
     stock = base.dispatch["stock_l"].to_numpy() if "stock_l" in base.dispatch else None
+    soc = base.dispatch["battery_soc_kwh"].to_numpy()
     all_dates = [inputs.index[0].date() + dt.timedelta(days=k) for k in range(n_days)]
-    trajectories: dict[int, tuple[int, np.ndarray]] = {}
+    planned = set() if arrivals is None else {all_dates[int(k)] for k in arrivals}
+    trajectories: dict[int, np.ndarray] = {}
     for a in sorted(needed):
-        t0 = max(a - 1, 0)  # a warm-up day before the first cancelled arrival
         t1 = next_arrival_after(min(a + longest - 1, n_days - 1))
-        lo, hi = int(steps_of_day[t0]), int(steps_of_day[t1])
-        window = _slice_inputs(inputs, lo, hi)
-        planned = set() if arrivals is None else {all_dates[int(k)] for k in arrivals}
-        # days of the slice that are no arrival day of the whole period stay without one
-        extra = frozenset(d for d in all_dates[t0:t1] if d not in planned)
         blockade = (all_dates[a], all_dates[min(a + longest - 1, n_days - 1)])
-        initial = None if stock is None or lo == 0 else float(stock[lo - 1])
+        if a == 0:
+            # from the first day: the undisturbed run's own start, over the whole period
+            lo, hi = 0, inputs.n_steps
+            window, design, initial = inputs, job.design, None
+            cut = _slice_outages(outages, lo, hi, blockade, frozenset())
+        else:
+            lo, hi = int(steps_of_day[a]), int(steps_of_day[t1])
+            window = _slice_inputs(inputs, lo, hi)
+            design = _restart_point(job.design, window, float(soc[lo - 1]))
+            initial = None if stock is None else float(stock[lo - 1])
+            # days of the slice that are no arrival day of the whole period stay without one
+            extra = frozenset(d for d in all_dates[a:t1] if d not in planned)
+            cut = _slice_outages(outages, lo, hi, blockade, extra)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            run = simulate(job.design, scenario, inputs=window, controller=job.controller,
-                           resupply=job.resupply,
-                           outages=_slice_outages(outages, lo, hi, blockade, extra),
-                           seed=sim_seed, initial_stock_l=initial)
-        bad = _critical_lost_by_day(run.dispatch, duration[lo:hi], day[lo:hi] - t0, t1 - t0)
-        trajectories[a] = (t0, bad)
+            run = simulate(design, scenario, inputs=window, controller=job.controller,
+                           resupply=job.resupply, outages=cut, seed=sim_seed,
+                           initial_stock_l=initial)
+        first_day = int(day[lo])
+        trajectories[a] = _critical_lost_by_day(run.dispatch, duration[lo:hi],
+                                                day[lo:hi] - first_day, int(day[hi - 1]) + 1
+                                                - first_day)
 
     survived = np.zeros(len(lengths), dtype=int)
     for s in (int(k) for k in starts):
@@ -437,9 +466,10 @@ def _blockades(job: _YearJob, scenario: Scenario, inputs: Inputs, outages: Any, 
             if a is None:
                 ok = not base_bad[s:end].any()
             else:
-                # the undisturbed run up to the first cancelled arrival, the trajectory after
-                t0, bad = trajectories[a]
-                ok = not base_bad[s:a].any() and not bad[a - t0:end - t0].any()
+                # the undisturbed run up to the first cancelled arrival, its trajectory after
+                bad = trajectories[a]
+                lag = 0 if a == 0 else a
+                ok = not base_bad[s:a].any() and not bad[a - lag:end - lag].any()
             survived[i] += int(ok)
     return survived, int(starts.size), notes
 
@@ -518,9 +548,10 @@ def verify(design: SizingResult | Mapping[str, float], scenario: Scenario | str 
                                    "blockade lengths are whole days >= 0")
     lengths = tuple(sorted({int(d) for d in blockade_days}))
     workers = _default_workers() if workers is None else max(1, int(workers))
-    run_design: SizingResult | Mapping[str, float] = design
-    if resupply != "planned" and isinstance(design, SizingResult):
-        run_design = {str(k): float(v) for k, v in design.sizes.items()}
+    # a SizingResult starts from its plan's stock and battery; its baseline stays home
+    run_design: SizingResult | Mapping[str, float] = (
+        dataclasses.replace(design, baseline=None) if isinstance(design, SizingResult)
+        else {str(k): float(v) for k, v in design.items()})
 
     overrides = weather_overrides(scenario, years, seed)
     jobs = [_YearJob(number=i, override=o, scenario=scenario, design=run_design,
