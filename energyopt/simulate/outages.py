@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,7 +250,11 @@ def _arrival_days(scenario: Scenario, inputs: Inputs) -> list[dt.date]:
     """Days the plan's calendar lets a convoy arrive (``logistics_params``)."""
     from energyopt.model.params import model_params
 
-    lg = model_params(scenario, inputs).logistics
+    with warnings.catch_warnings():
+        # a closure outside the modelled period was reported when the design was made
+        warnings.filterwarnings("ignore", message=".*lies outside the modelled period.*",
+                                category=UserWarning)
+        lg = model_params(scenario, inputs).logistics
     if lg is None:
         return []
     first = inputs.index[0].date()
