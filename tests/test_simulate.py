@@ -308,7 +308,7 @@ def test_cancelled_convoy_and_order_up_to() -> None:
     assert cancelled.kpis["stockout_hours"] > 0
     assert res.kpis["stockout_hours"] == 0
     assert cancelled.fuel_daily is not None
-    assert cancelled.fuel_daily.loc[dt.date(2025, 4, 6), "arrival_blocked"]
+    assert bool(cancelled.fuel_daily["arrival_blocked"].loc[dt.date(2025, 4, 6)])
 
 
 def test_planned_resupply_follows_the_plan() -> None:
