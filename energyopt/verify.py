@@ -106,7 +106,9 @@ class Verification:
         :data:`METRICS`: ``fuel_l_per_year`` [L/yr], ``trucks_per_year``,
         ``convoys_per_year``, ``unserved_kwh_per_year`` [kWh/yr],
         ``critical_unserved_kwh_per_year`` [kWh/yr], ``stockout_hours`` [h],
-        ``critical_lost_hours`` [h], ``min_stock_l`` [L] (NaN without a fuel inventory).
+        ``critical_lost_hours`` [h], ``min_stock_l`` [L] (NaN without a fuel inventory);
+        then the year's worst week: ``worst_week_start`` (date), ``worst_week_fuel_l`` [L],
+        ``worst_week_unserved_kwh`` [kWh].
     summary : pd.DataFrame
         One row per figure of :data:`METRICS`; columns ``p10``, ``p50``, ``p90``, ``min``,
         ``max`` across the years, ``optimiser`` (the optimiser's own figure, NaN when it
@@ -374,6 +376,8 @@ def _run_year(job: _YearJob) -> _YearOutcome:
     first = inputs.index[0].date()
     worst = _worst_week(base.dispatch, duration, day, n_days, first)
     worst["year"] = row["year"]
+    row.update({"worst_week_start": worst["start"], "worst_week_fuel_l": worst["fuel_l"],
+                "worst_week_unserved_kwh": worst["unserved_kwh"]})
     survived, starts, notes = _blockades(job, scenario, inputs, outages, base, day, n_days,
                                          sim_seed)
     return _YearOutcome(row=row, survived=survived, starts=starts, worst=worst, notes=notes)
@@ -586,8 +590,10 @@ def verify(design: SizingResult | Mapping[str, float], scenario: Scenario | str 
     survived = np.sum([o.survived for o in outcomes], axis=0) if outcomes else np.zeros(0)
     survival = pd.Series(survived / max(starts, 1), index=pd.Index(lengths, name="days"),
                          name="survival", dtype=float)
+    # round-off kWh (1e-13) must not outrank litres: unserved counts from SERVED_TOL_KWH
     worst = max((o.worst for o in outcomes),
-                key=lambda w: (w["unserved_kwh"] > SERVED_TOL_KWH, w["unserved_kwh"],
+                key=lambda w: (w["unserved_kwh"] > SERVED_TOL_KWH,
+                               w["unserved_kwh"] if w["unserved_kwh"] > SERVED_TOL_KWH else 0.0,
                                w["fuel_l"]))
     notes = _notes(table, stockouts, outcomes, lengths, starts, years)
     name = design.name if isinstance(design, SizingResult) else scenario.name

@@ -119,6 +119,11 @@ def test_worst_week(pv_verification: eo.Verification) -> None:
     assert (w["end"] - w["start"]).days == 6
     assert w["fuel_l"] > 0
     assert 0 <= w["critical_unserved_kwh"] <= w["unserved_kwh"] + 1e-9
+    # no energy lost here: the worst week is the week burning most, across all years
+    years = pv_verification.years
+    assert (years["worst_week_unserved_kwh"] < 1e-6).all()
+    assert w["fuel_l"] == years["worst_week_fuel_l"].max()
+    assert w["start"] == years.loc[years["worst_week_fuel_l"].idxmax(), "worst_week_start"]
 
 
 def test_same_figures_whatever_the_number_of_workers(pv_scenario: eo.Scenario,
