@@ -618,8 +618,10 @@ class SolarSpec(_Spec):
         None, description="AC output [kW per kWp DC] per step, overriding the weather route.")
     seed: int | None = Field(
         None, ge=0, le=2**32 - 1,
-        description="Seed of the embedded weather year's cloudiness; the same seed always "
-        "gives the same year; None = energyopt's default seed (2026).")
+        description="Seed of a drawn weather year of the embedded generator: a set seed "
+        "draws a year with inter-annual variability (annual and monthly GHI anomalies, dust "
+        "and monsoon anomalies; data/weather_variability.csv), the same seed always the same "
+        "year; None = the typical (climatological) year.")
     tracking: Literal["fixed", "single_axis"] = Field(
         "fixed", description="'fixed' tilt, or 'single_axis' horizontal north-south trackers.")
     tilt_deg: float | None = Field(None, ge=0.0, le=90.0,
@@ -836,10 +838,18 @@ class InventorySpec(_Spec):
                                        gt=0.0, le=60.0, description="Tank life [years].")
     safety_stock_days: float = Field(default_factory=_d("logistics.safety_stock_days"), ge=0.0,
                                      le=365.0, description="Stock kept at every day end [days "
-                                     "of average burn].")
+                                     "of average burn, measured as stress_burn says].")
     autonomy_days: int = Field(0, ge=0, le=180, description="Resupply denial the camp must "
-                               "survive: the stock at each day start covers the planned burn of "
-                               "the next N days [d]; 0 = no requirement.")
+                               "survive: the stock at each day start covers the burn of the "
+                               "next N days, measured as stress_burn says [d]; 0 = no "
+                               "requirement.")
+    stress_burn: Literal["diesel_only", "design"] = Field(
+        "diesel_only", description="The burn autonomy_days and safety_stock_days are measured "
+        "against. diesel_only: the fuel the diesel fleet burns carrying the load and its "
+        "spinning reserve alone, PV and battery unavailable (a cloudy or dusty spell, a failed "
+        "inverter), per day in closed form from the load and the fuel curve; the safety stock "
+        "is safety_stock_days of its mean. design: the design's own optimised burn (perfect "
+        "foresight of the modelled year; a bad spell burns several times more).")
     convoy_schedule: Literal["free", "weekly", "fortnightly", "monthly"] = Field(
         "free", description="Days a convoy may arrive: any day, every 7 or 14 days from the "
         "first modelled day, or one day each calendar month.")
