@@ -488,9 +488,11 @@ def _optimiser_figures(design: SizingResult | Mapping[str, float]) -> dict[str, 
     daily = design.fuel_daily
     if daily is not None and "stock_l" in daily:
         out.setdefault("min_stock_l", float(daily["stock_l"].min()))
-        out.setdefault("stockout_hours", 0.0)
-    if "unserved_kw" in design.dispatch and "critical_unserved_kwh_per_year" not in out:
-        out["critical_unserved_kwh_per_year"] = math.nan
+    # the optimiser sheds only the non-critical load (energyopt.model.reliability) and never
+    # lets the stock fall below zero
+    out.setdefault("critical_unserved_kwh_per_year", 0.0)
+    out.setdefault("critical_lost_hours", 0.0)
+    out.setdefault("stockout_hours", 0.0)
     return out
 
 
