@@ -598,6 +598,10 @@ def verify(design: SizingResult | Mapping[str, float], scenario: Scenario | str 
                                w["unserved_kwh"] if w["unserved_kwh"] > SERVED_TOL_KWH else 0.0,
                                w["fuel_l"]))
     notes = _notes(table, stockouts, outcomes, lengths, starts, years)
+    if scenario.fuel.inventory is None:
+        notes.append("no fuel.inventory: fuel is unlimited, so a blockade cuts nothing; the "
+                     "survival curve is the share of d-day periods with the critical load "
+                     "served in the undisturbed years")
     name = design.name if isinstance(design, SizingResult) else scenario.name
     return Verification(name=name, controller=controller, failures=failures, years=table,
                         summary=summary, stockout_probability=float(stockouts.mean()),
