@@ -8,6 +8,7 @@ blockade survival can be checked by hand: one 200 kW set carries a flat 150 kW l
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +315,19 @@ def test_survival_equals_brute_force(schedule: str) -> None:
         expected.append(served / len(dates))
     assert v.blockade_survival.to_numpy() == pytest.approx(expected, abs=1e-12)
     assert len(set(expected)) > 1  # the case is not trivial
+
+
+def test_many_arrival_days_sample_the_start_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_TRAJECTORIES arrival days, every k-th start day is tried (and said)."""
+    module = sys.modules["energyopt.verify"]  # energyopt.verify is the function
+    camp = _pv_camp()
+    camp["fuel"]["inventory"]["convoy_schedule"] = "free"
+    scenario = eo.Scenario.model_validate(camp)
+    full = eo.verify(PV_SIZES, scenario, years=1, blockade_days=(1, 3), workers=1)
+    monkeypatch.setattr(module, "MAX_TRAJECTORIES", 3)
+    monkeypatch.setattr(module, "MIN_SAMPLED_STARTS", 7)
+    sampled = eo.verify(PV_SIZES, scenario, years=1, blockade_days=(1, 3), workers=1)
+    assert full.blockade_starts == 14
+    assert sampled.blockade_starts == 7
+    assert any("sampled every 2 day(s)" in n for n in sampled.notes)
+    assert ((sampled.blockade_survival >= 0) & (sampled.blockade_survival <= 1)).all()
