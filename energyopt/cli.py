@@ -9,7 +9,8 @@ Verbs::
     energyopt pareto SCENARIO.yaml [--points N] [--metric M] [--value-risk] [--out DIR]
                                    [--set key=value ...]
     energyopt verify SCENARIO.yaml [--years N] [--failures] [--controller C] [--out DIR]
-                                   [--set key=value ...] [--workers N] [--report FILE.html]
+                                   [--set key=value ...] [--workers N] [--seed S]
+                                   [--resupply order_up_to|planned] [--report FILE.html]
     energyopt --version
 
 Exit codes: 0 success; 1 other failure (e.g. outputs could not be written); 2 bad scenario,
@@ -634,6 +635,7 @@ def pareto_table(front: Any, metric: str) -> str:
 # verify
 # --------------------------------------------------------------------------------------------
 CONTROLLERS = ("load_following", "cycle_charging", "forecast")
+RESUPPLY = ("order_up_to", "planned")
 
 
 def verify_table(v: Verification) -> str:
@@ -706,6 +708,10 @@ def verify_command(
         "at most 2]; the figures do not depend on it.", show_default=False)] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="First weather seed and seed of "
                                       "the failures: the same seed, the same figures.")] = 0,
+    resupply: Annotated[str, typer.Option(
+        "--resupply", help="On the plan's arrival days, a convoy refills the tank "
+        "(order_up_to) or brings exactly the litres the optimiser planned (planned).")
+    ] = "order_up_to",
     report: Annotated[Path | None, typer.Option(
         "--report", help="Also write the sizing report with its 'How the design operates' "
         "section (the diesel-only baseline is then solved too).", show_default=False,
@@ -719,6 +725,9 @@ def verify_command(
     """
     if controller not in CONTROLLERS:
         _err(f"Option error: --controller {controller}: use one of {', '.join(CONTROLLERS)}")
+        raise typer.Exit(EXIT_SCENARIO)
+    if resupply not in RESUPPLY:
+        _err(f"Option error: --resupply {resupply}: use one of {', '.join(RESUPPLY)}")
         raise typer.Exit(EXIT_SCENARIO)
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         _err(f"Option error: --report {report}: the report is an HTML file; give a name "
@@ -743,7 +752,8 @@ def verify_command(
              + (" with failures" if failures else "") + " ...")
         start = time.perf_counter()
         verification = verify(result, scenario, years=years, failures=failures,
-                              controller=controller, seed=seed, workers=workers, inputs=inputs)
+                              controller=controller, seed=seed, workers=workers, inputs=inputs,
+                              resupply=resupply)
         _err(f"... done in {fmt_seconds(time.perf_counter() - start)}")
     typer.echo(f"Scenario: {scenario.name}")
     typer.echo(f"Design: {_design_sentence(result, scenario)}")

@@ -552,6 +552,18 @@ def verify(design: SizingResult | Mapping[str, float], scenario: Scenario | str 
     if any(d < 0 for d in blockade_days):
         raise ScenarioError.single("blockade_days", list(blockade_days),
                                    "blockade lengths are whole days >= 0")
+    from energyopt.simulate import CONTROLLERS, RESUPPLY
+
+    if controller not in CONTROLLERS:
+        raise ScenarioError.single("controller", controller,
+                                   f"use one of {', '.join(CONTROLLERS)}")
+    if resupply not in RESUPPLY:
+        raise ScenarioError.single("resupply", resupply, f"use one of {', '.join(RESUPPLY)}")
+    if resupply == "planned" and (not isinstance(design, SizingResult)
+                                  or design.fuel_daily is None):
+        raise ScenarioError.single(
+            "resupply", resupply, "the planned litres come from a design sized with a daily "
+            "fuel inventory (fuel.inventory); use resupply order_up_to")
     lengths = tuple(sorted({int(d) for d in blockade_days}))
     workers = _default_workers() if workers is None else max(1, int(workers))
     # a SizingResult starts from its plan's stock and battery; its baseline stays home

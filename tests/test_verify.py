@@ -193,6 +193,10 @@ def test_errors_are_scenario_errors(pv_scenario: eo.Scenario) -> None:
         eo.verify(PV_SIZES, pv_scenario, years=0)
     with pytest.raises(ScenarioError, match="blockade_days"):
         eo.verify(PV_SIZES, pv_scenario, years=1, blockade_days=(-1,))
+    with pytest.raises(ScenarioError, match="controller"):
+        eo.verify(PV_SIZES, pv_scenario, years=1, controller="psychic")
+    with pytest.raises(ScenarioError, match="fuel.inventory"):
+        eo.verify(PV_SIZES, pv_scenario, years=1, resupply="planned")
 
 
 # --------------------------------------------------------------------------------------------
