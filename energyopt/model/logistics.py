@@ -21,10 +21,18 @@ Equations
     Q_d \le V (1 - \lambda) n_d, \quad n_d \le m \, c_d, \quad n_d, c_d \in \mathbb{Z}_{\ge 0},
     \quad n_d = c_d = 0 \text{ on days closed to arrivals}
 
-    S_d \ge \sigma \bar B, \quad \bar B = 24 \sum_d w_d B_d / \sum_d w_d h_d
+    S_d \ge \sigma \bar B^{s}, \quad \bar B^{s} = 24 \sum_d w_d B^{s}_d / \sum_d w_d h_d
 
-    S_{d-1} \ge \sum_{j=0}^{N-1} B_{d+j} \quad \text{(autonomy; } B \text{ wraps around the
-    cyclic period)}
+    S_{d-1} \ge \sum_{j=0}^{N-1} B^{s}_{d+j} \quad \text{(autonomy; } B^{s} \text{ wraps
+    around the cyclic period)}
+
+The stress burn :math:`B^{s}_d` is set by ``fuel.inventory.stress_burn``. ``diesel_only`` (the
+default): the fuel the diesel fleet burns carrying the load and its spinning reserve alone, PV
+and battery unavailable, a constant per day in closed form
+(:func:`energyopt.model.params.stress_fuel_l`); both rows are then bounds on the stock, and the
+plan holds what a cloudy or dusty spell burns, not what the optimiser's perfect-foresight year
+burns. ``design``: :math:`B^{s}_d = B_d`, the design's own burn (the rows then couple the
+stock with the dispatch).
 
 Annual figures: trucks :math:`T = \sum_d w_d n_d`, convoys :math:`C = \sum_d w_d c_d`, fuel
 delivered :math:`\sum_d w_d Q_d` (equal to the fuel burned over a cyclic period). A truck
@@ -32,7 +40,7 @@ counts whole whatever it carries (the last one of a convoy may run part-loaded).
 
 The autonomy row says: if supply stops from the start of day :math:`d` (no arrival that day
 or on the next :math:`N-1` days), the stock left at the end of day :math:`d-1` covers the
-planned burn of those :math:`N` days down to an empty tank (the safety stock is drawn in a
+stress burn of those :math:`N` days down to an empty tank (the safety stock is drawn in a
 denial). Arrival days are the schedule's days (free, weekly, fortnightly, monthly, with an
 offset) minus closed-road days and the days whose lead time crosses a closure.
 
@@ -54,6 +62,7 @@ symbol           meaning                                   input
 :math:`\lambda`  share lost on the road                    ``fuel.loss_fraction``
 :math:`\sigma`   safety stock [days of mean burn]          ``fuel.inventory.safety_stock_days``
 :math:`N`        autonomy [d]                              ``fuel.inventory.autonomy_days``
+:math:`B^{s}_d`  stress burn [L]                           ``fuel.inventory.stress_burn``
 :math:`w_d,h_d`  day weight, hours in the day              step weights and durations
 :math:`c, L`     storage capex [USD/L], life               ``tank_capex_usd_per_l``,
                                                            ``tank_lifetime_years``
@@ -156,7 +165,15 @@ def add_logistics(m: pyo.ConcreteModel, p: ModelParams) -> None:
         b.D, rule=lambda _, k: b.delivered_kl[k] <= per_truck_l / KL * b.trucks[k])
     b.convoy_fill = pyo.Constraint(
         b.D, rule=lambda _, k: b.trucks[k] <= per_convoy * b.convoys[k])
-    if lg.safety_stock_days > 0.0:
+    safety_l = lg.safety_stock_l
+    autonomy_l = lg.autonomy_need_l()
+    if lg.safety_stock_days > 0.0 and safety_l is not None:
+        # stress burn: a constant floor on every day's closing stock
+        b.safety = pyo.Constraint(b.D, rule=lambda _, k: b.stock_kl[k] >= safety_l / KL)
+        parts.requirement("logistics.safety", b.safety,
+                          "fuel inventory: safety stock (fuel.inventory.safety_stock_days, "
+                          "of the stress burn)")
+    elif lg.safety_stock_days > 0.0:
         mean_day = 24.0 / float((weight * hours).sum())
         b.safety_kl = pyo.Var(within=pyo.NonNegativeReals)
         parts.supply.append(b.safety_kl)
@@ -166,7 +183,14 @@ def add_logistics(m: pyo.ConcreteModel, p: ModelParams) -> None:
         parts.requirement("logistics.safety", b.safety,
                           "fuel inventory: safety stock (fuel.inventory.safety_stock_days)")
     n_aut = lg.autonomy_days
-    if n_aut > 0:
+    if autonomy_l is not None:
+        need_kl = autonomy_l / KL
+        # stress burn: a constant floor on the stock each day starts with
+        b.autonomy = pyo.Constraint(b.D, rule=lambda _, k: _before(k) >= float(need_kl[k]))
+        parts.requirement("logistics.autonomy", b.autonomy,
+                          "fuel inventory: autonomy against resupply denial "
+                          "(fuel.inventory.autonomy_days, at the stress burn)")
+    elif n_aut > 0:
 
         def _autonomy(_: pyo.Block, k: int) -> Any:
             return _before(k) >= sum(b.burn_kl[j % nd] for j in range(k, k + n_aut))

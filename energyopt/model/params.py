@@ -34,7 +34,8 @@ from energyopt.inputs import Inputs
 from energyopt.load import annual_load_multipliers
 from energyopt.scenario import CONVOY_PERIOD_DAYS, InventorySpec, Scenario
 
-__all__ = ["DieselParams", "LogisticsParams", "ModelParams", "model_params", "window_params"]
+__all__ = ["DieselParams", "LogisticsParams", "ModelParams", "model_params", "stress_fuel_l",
+           "window_params", "with_stress_burn"]
 
 
 def annuity(rate: float, years: int, growth: float = 0.0,
@@ -110,11 +111,48 @@ class LogisticsParams:
     safety_stock_days: float
     autonomy_days: int
     max_trucks_per_day: int
+    #: The burn autonomy and safety stock are measured against (``fuel.inventory.stress_burn``):
+    #: ``"diesel_only"`` (the stress burn below) or ``"design"`` (the model's own burn).
+    stress_burn: str = "design"
+    #: Stress burn of each modelled day, in the order of the days present [L]; None with
+    #: ``stress_burn == "design"`` (see :func:`stress_fuel_l`).
+    stress_day_l: np.ndarray | None = None
+    #: Weighted mean of ``stress_day_l`` over the period, per 24 h [L/day]; 0 without it.
+    stress_mean_l_per_day: float = 0.0
 
     @property
     def n_days(self) -> int:
         """Number of day numbers spanned (the per-day arrays are this long or longer)."""
         return int(self.arrival_open.size)
+
+    @property
+    def safety_stock_l(self) -> float | None:
+        """Safety stock with the stress burn: ``safety_stock_days`` x its mean [L].
+
+        The mean, not the worst run: the safety stock is the standing buffer (against a late
+        convoy, a loss on the road) that mission policy sets in days of average consumption,
+        and the worst run of stress days is what the autonomy rows cover, day by day, with the
+        stress burn of the very days that follow; sizing both on the worst run would count it
+        twice. None with ``stress_burn == "design"`` (the model's own mean burn, a variable).
+        """
+        if self.stress_day_l is None:
+            return None
+        return self.safety_stock_days * self.stress_mean_l_per_day
+
+    def autonomy_need_l(self) -> np.ndarray | None:
+        """Stock each day must start with under the stress burn [L], per day present.
+
+        Day ``d`` needs the stress burn of days ``d .. d + N - 1`` (wrapping around the cyclic
+        period, as the autonomy rows do); None with ``stress_burn == "design"`` or N = 0.
+        """
+        if self.stress_day_l is None or self.autonomy_days <= 0:
+            return None
+        burn = self.stress_day_l
+        nd = burn.size
+        reps = math.ceil(self.autonomy_days / nd) + 1
+        cum = np.concatenate([[0.0], np.cumsum(np.tile(burn, reps))])
+        k = np.arange(nd)
+        return cum[k + self.autonomy_days] - cum[k]
 
 
 @dataclass(frozen=True)
@@ -270,7 +308,7 @@ def model_params(scenario: Scenario, inputs: Inputs, *, diesel_only: bool = Fals
         )
         for u in scenario.diesel.units
     )
-    return ModelParams(
+    p = ModelParams(
         n_steps=inputs.n_steps,
         duration_h=dur,
         weight=inputs.weight.to_numpy(dtype=float),
@@ -326,6 +364,62 @@ def model_params(scenario: Scenario, inputs: Inputs, *, diesel_only: bool = Fals
             fuel.inventory, inputs, truck_l=fuel.truck_capacity_l * (1.0 - fuel.loss_fraction),
             rate=r, years=years, start=h.start),
     )
+    if p.logistics is not None and p.logistics.stress_burn == "diesel_only":
+        p = replace(p, logistics=with_stress_burn(p.logistics, p))
+    return p
+
+
+def stress_fuel_l(p: ModelParams) -> np.ndarray:
+    r"""Fuel of each step with the diesel fleet alone carrying the load [L].
+
+    PV and battery unavailable (a cloudy or dusty spell, an inverter down), the whole load
+    served (no shedding): each step the fleet holds online the capacity for the load plus its
+    spinning reserve, :math:`C_t = (1 + a) L_t`, and burns
+
+    .. math::
+
+        F_t = \Delta_t \big(F0 \, R \lceil C_t / R \rceil
+        + F1 \max(L_t, \mu R \lceil C_t / R \rceil)\big)
+
+    for one unit type (rated :math:`R`, fuel intercept :math:`F0` [L/(h kW)], slope
+    :math:`F1` [L/kWh], minimum load :math:`\mu`). This is the closed form of the prechecks'
+    best case (:func:`energyopt.diagnose.best_case`) with PV and battery at zero, reused so the
+    model and the diagnosis measure the same litres; for a mix of unit types it is that best
+    case's lower bound (the cheapest intercept on the online capacity, at least one unit, the
+    cheapest slope).
+
+    Parameters
+    ----------
+    p : ModelParams
+        Model parameters (load, reserve, fleet, step lengths).
+
+    Returns
+    -------
+    numpy.ndarray
+        Litres per step [L].
+    """
+    # diagnose imports this module; by the time a model is built both are loaded
+    from energyopt.diagnose import best_case
+
+    alone = replace(p, pv_existing_kwp=0.0, pv_max_kwp=0.0, bat_existing_kwh=0.0,
+                    bat_existing_kw=0.0, bat_max_kwh=0.0, bat_max_kw=0.0,
+                    max_unserved_fraction=0.0, logistics=None)
+    return np.asarray(best_case(alone).rate_l_per_h * p.duration_h, dtype=float)
+
+
+def with_stress_burn(lg: LogisticsParams, p: ModelParams) -> LogisticsParams:
+    """Return ``lg`` with the diesel-only stress burn per day and its weighted mean.
+
+    See :func:`stress_fuel_l`; days and day weights as :mod:`energyopt.model.logistics`
+    groups them (steps by local day, weight x duration over the day's hours).
+    """
+    _, first = np.unique(lg.day_of_step, return_index=True)
+    day_l = np.add.reduceat(stress_fuel_l(p), first)
+    hours = np.add.reduceat(p.duration_h, first)
+    day_w = np.add.reduceat(p.weight * p.duration_h, first) / hours
+    mean = 24.0 * float((day_w * day_l).sum()) / float((day_w * hours).sum())
+    return replace(lg, stress_burn="diesel_only", stress_day_l=day_l,
+                   stress_mean_l_per_day=mean)
 
 
 def logistics_params(spec: InventorySpec, inputs: Inputs, *, truck_l: float, rate: float,
@@ -398,6 +492,7 @@ def logistics_params(spec: InventorySpec, inputs: Inputs, *, truck_l: float, rat
         safety_stock_days=spec.safety_stock_days,
         autonomy_days=spec.autonomy_days,
         max_trucks_per_day=int(most),
+        stress_burn=spec.stress_burn,
     )
 
 
