@@ -12,7 +12,9 @@ and the scenario field to change, and sets ``InfeasibleScenarioError.requirement
 * spinning reserve: online capacity and battery power against the load plus its reserve;
 * fuel supply (with ``fuel.inventory``): a convoy day in the modelled period, the tank against
   the burn between two possible arrivals (convoy schedule, closed roads, lead time) plus the
-  safety stock or the autonomy reserve, the autonomy alone, the trucks a day can bring;
+  safety stock or the autonomy reserve, the autonomy alone, the trucks a day can bring
+  (safety stock and autonomy measured against the same burn as the model: by default the
+  diesel-only stress burn of ``fuel.inventory.stress_burn``, a constant, checked exactly);
 * the annual convoy and casualty bounds.
 
 Every condition is necessary: it uses the best case of the design (PV at ``max_kwp``, the
@@ -570,6 +572,12 @@ class _FuelSupply:
     two consecutive days a convoy may arrive, ``a`` and ``a'``, the stock just after the
     arrival on ``a`` covers the burn of days ``a .. a'-1`` and then still holds the larger of
     the safety stock and the autonomy burn from ``a'``; it never exceeds the tank.
+
+    With ``fuel.inventory.stress_burn: diesel_only`` the safety stock and the autonomy burn are
+    the model's own constants (:attr:`LogisticsParams.safety_stock_l`,
+    :meth:`LogisticsParams.autonomy_need_l`: the diesel fleet alone, PV and battery
+    unavailable), so those checks are exact, and the stock on every day ``d`` between ``a`` and
+    ``a'`` must still hold the stress burn of ``d .. d+N-1`` after the least burn since ``a``.
     """
 
     def __init__(self, p: ModelParams, inputs: Inputs, best: BestCase,
@@ -590,6 +598,12 @@ class _FuelSupply:
         by_day = np.array([best.rate_sum_l(s) for s in steps])
         weighted = max(float(day_w.min()) * self.cycle, float((day_w * by_day).sum()))
         self.safety = lg.safety_stock_days * 24.0 * weighted / float((day_w * hours).sum())
+        #: autonomy stock each day position must start with at the stress burn [L]; None when
+        #: autonomy is measured against the design's own burn (or not required)
+        self.need_l = lg.autonomy_need_l()
+        self.stress = lg.safety_stock_l is not None
+        if lg.safety_stock_l is not None:
+            self.safety = lg.safety_stock_l
         self.scheduled_k = self._scheduled()
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -659,6 +673,10 @@ class _FuelSupply:
     def check(self) -> None:
         """Run the checks in order of how basic the cause is; raise on the first that fails."""
         if self.cycle <= _ABS_L:
+            if self.stress:
+                # the stress stock is held whatever PV and battery save
+                self._autonomy_alone()
+                self._safety_alone()
             return  # PV and battery may carry the camp without fuel
         if self.open_k.size == 0:
             self._no_arrival()
@@ -710,9 +728,27 @@ class _FuelSupply:
             "PV and battery enough to carry the camp",
             ["convoy arrival in the modelled period"])
 
+    def _stress_words(self) -> str:
+        """Say what the stress burn is, with its mean, for the messages."""
+        return ("the stress burn: the diesel fleet alone carrying the load and its spinning "
+                f"reserve, PV and battery unavailable, {_litres(self.lg.stress_mean_l_per_day)} "
+                "a day on average (fuel.inventory.stress_burn: diesel_only)")
+
     def _autonomy_alone(self) -> None:
         lg, n_aut = self.lg, self.lg.autonomy_days
         if n_aut <= 0:
+            return
+        if self.need_l is not None:
+            k = int(self.need_l.argmax())
+            need = float(self.need_l[k])
+            if _exceeds(need, lg.max_tank_l):
+                raise InfeasibleScenarioError(
+                    f"autonomy: the stock at the start of {self.date(k)} must cover the next "
+                    f"{n_aut} days (fuel.inventory.autonomy_days) at {self._stress_words()}, "
+                    f"{_litres(need)}, but the tank holds at most {_litres(lg.max_tank_l)} "
+                    f"(fuel.inventory.max_tank_l); raise max_tank_l to at least "
+                    f"{_litres(need)}, lower autonomy_days, or measure it against the design's "
+                    "own burn (fuel.inventory.stress_burn: design)", ["autonomy"])
             return
         needs = np.array([self.burn(k, k + n_aut) for k in range(self.nd)])
         k = int(needs.argmax())
@@ -727,6 +763,13 @@ class _FuelSupply:
 
     def _safety_alone(self) -> None:
         lg = self.lg
+        if self.stress and _exceeds(self.safety, lg.max_tank_l):
+            raise InfeasibleScenarioError(
+                f"safety stock: {lg.safety_stock_days:g} days (fuel.inventory.safety_stock_days) "
+                f"of {self._stress_words()} are {_litres(self.safety)}, more than the tank can "
+                f"hold ({_litres(lg.max_tank_l)}, fuel.inventory.max_tank_l); raise max_tank_l, "
+                "lower safety_stock_days, or measure it against the design's own burn "
+                "(fuel.inventory.stress_burn: design)", ["safety stock"])
         if _exceeds(self.safety, lg.max_tank_l):
             raise InfeasibleScenarioError(
                 f"safety stock: {lg.safety_stock_days:g} days of mean burn over the modelled "
@@ -739,19 +782,33 @@ class _FuelSupply:
     def _spans(self) -> None:
         lg, open_k, nd = self.lg, self.open_k, self.nd
         n_aut = lg.autonomy_days
-        worst: tuple[float, int, int, float] | None = None
+        need_l = self.need_l
+        worst: tuple[float, int, int, float, int] | None = None
         for i, first in enumerate(open_k):
             a0 = int(first)
             nxt0 = int(open_k[i + 1]) if i + 1 < open_k.size else int(open_k[0]) + nd
             span0 = self.burn(a0, nxt0)
-            # the span and the autonomy days after it as one run (the battery carried once)
-            whole = self.burn(a0, nxt0 + n_aut) if n_aut > 0 else 0.0
-            need0 = max(span0 + self.safety, whole)
+            k0 = nxt0
+            if need_l is not None:
+                # stress burn: each day d until the next arrival starts with at least the
+                # stress burn of d .. d+N-1, after the least burn since the arrival on a0
+                held0, k0 = max((self.burn(a0, k) + float(need_l[k % nd]), k)
+                                for k in range(a0 + 1, nxt0 + 1))
+                need0 = max(span0 + self.safety, held0)
+            else:
+                # the span and the autonomy days after it as one run (the battery carried once)
+                whole = self.burn(a0, nxt0 + n_aut) if n_aut > 0 else 0.0
+                need0 = max(span0 + self.safety, whole)
             if worst is None or need0 > worst[0]:
-                worst = (need0, a0, nxt0, span0)
+                worst = (need0, a0, nxt0, span0, k0)
         assert worst is not None
-        need, a, nxt, span = worst
-        ahead = self.burn(nxt, nxt + n_aut) if n_aut > 0 else 0.0
+        need, a, nxt, span, k_held = worst
+        if need_l is not None:
+            ahead = float(need_l[k_held % nd]) if n_aut > 0 else 0.0
+            before = self.burn(a, k_held)
+        else:
+            ahead = self.burn(nxt, nxt + n_aut) if n_aut > 0 else 0.0
+            before = span
         if not _exceeds(need, lg.max_tank_l):
             return
         days = nxt - a
@@ -774,17 +831,23 @@ class _FuelSupply:
             fix = "choose a more frequent fuel.inventory.convoy_schedule"
         extra = max(self.safety, ahead)
         if extra > 0.0:
-            if ahead >= self.safety:
+            stress = f" at {self._stress_words()}" if self.stress else ""
+            if before + ahead >= span + self.safety:
                 what = (f"the autonomy reserve of the {n_aut} days after it "
-                        f"(fuel.inventory.autonomy_days), at least {_litres(ahead)}")
+                        f"(fuel.inventory.autonomy_days){stress}, at least {_litres(ahead)}")
                 part = "autonomy"
             else:
                 what = (f"the safety stock of {lg.safety_stock_days:g} days "
-                        f"(fuel.inventory.safety_stock_days), at least {_litres(self.safety)}")
+                        f"(fuel.inventory.safety_stock_days){stress}, at least "
+                        f"{_litres(self.safety)}")
                 part = "safety stock"
             if not _exceeds(span, lg.max_tank_l):
                 reqs.append(part)
-            held = f" and must still hold {what} at the next arrival"
+            if part == "autonomy" and k_held != nxt:
+                held = (f"; by the start of {self.date(k_held)} it has burnt at least "
+                        f"{_litres(before)} and must still hold {what}")
+            else:
+                held = f" and must still hold {what} at the next arrival"
             lower = (", lower fuel.inventory.autonomy_days" if part == "autonomy" else
                      ", lower fuel.inventory.safety_stock_days")
         else:
