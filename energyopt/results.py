@@ -492,6 +492,17 @@ def _kpis(p: ModelParams, dispatch: pd.DataFrame, costs: pd.DataFrame, m: pyo.Co
                                                     cyclic=True).min())
         kpis["fuel_tank_l"] = float(pyo.value(m.logistics.tank_l))
         kpis["fuel_stock_min_l"] = float(stock.min())
+        # the burn autonomy and safety stock were measured against (fuel.inventory.stress_burn):
+        # its mean per day, and the days of it the stock covers at worst
+        stress_day = p.logistics.stress_day_l
+        if stress_day is None:
+            day_w, day_h = daily["weight"].to_numpy(), daily["hours"].to_numpy()
+            stress: np.ndarray = daily["burn_l"].to_numpy()
+            mean = 24.0 * float((day_w * stress).sum()) / float((day_w * day_h).sum())
+        else:
+            stress, mean = stress_day, p.logistics.stress_mean_l_per_day
+        kpis["stress_burn_l_per_day"] = mean
+        kpis["stress_autonomy_days"] = float(autonomy_days(start, stress, cyclic=True).min())
     return pd.Series(kpis, name="kpi")
 
 
@@ -622,6 +633,14 @@ def _check_inventory(result: SizingResult, p: ModelParams, fail: Any) -> None:
     if abs(got - used) > 1e-6 * max(used, 1.0) + 1e-3:
         fail("fuel_delivered", f"fuel delivered {got:.3f} L/yr differs from fuel burned "
              f"{used:.3f} L/yr over the cyclic year")
-    if lg.autonomy_days > 0 and result.kpis["autonomy_days"] < lg.autonomy_days:
+    need = lg.autonomy_need_l()
+    if need is not None:
+        # stress burn: the model's rows are constants on each day's opening stock
+        short = need - before
+        if short.max() > ltol:
+            k = int(short.argmax())
+            fail("autonomy", f"day {f.index[k]}: the stock starts at {before[k]:.1f} L, "
+                 f"{need[k]:.1f} L of stress burn over {lg.autonomy_days} days required")
+    elif lg.autonomy_days > 0 and result.kpis["autonomy_days"] < lg.autonomy_days:
         fail("autonomy", f"the stock covers {result.kpis['autonomy_days']:.0f} days, "
              f"{lg.autonomy_days} required")
