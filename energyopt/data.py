@@ -920,4 +920,4 @@ def reliability_failure(key: str) -> float:
         keys = [str(k) for k in table.index]
         raise KeyError(f"unknown reliability default {key!r}.{_suggestion(key, keys)} "
                        f"Known keys: {', '.join(keys)}.")
-    return float(table.loc[key, "value"])
+    return float(str(table.loc[key, "value"]))

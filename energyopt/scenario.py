@@ -621,7 +621,8 @@ class SolarSpec(_Spec):
         description="Seed of a drawn weather year of the embedded generator: a set seed "
         "draws a year with inter-annual variability (annual and monthly GHI anomalies, dust "
         "and monsoon anomalies; data/weather_variability.csv), the same seed always the same "
-        "year; None = the typical (climatological) year.")
+        "year; None = the typical (climatological) year, its days drawn with energyopt's "
+        "default seed (2026) and no anomaly.")
     tracking: Literal["fixed", "single_axis"] = Field(
         "fixed", description="'fixed' tilt, or 'single_axis' horizontal north-south trackers.")
     tilt_deg: float | None = Field(None, ge=0.0, le=90.0,
