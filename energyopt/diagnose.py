@@ -766,7 +766,8 @@ class _FuelSupply:
         if self.stress and _exceeds(self.safety, lg.max_tank_l):
             raise InfeasibleScenarioError(
                 f"safety stock: {lg.safety_stock_days:g} days (fuel.inventory.safety_stock_days) "
-                f"of {self._stress_words()} are {_litres(self.safety)}, more than the tank can "
+                f"of {self._stress_words()} over the modelled period ({self.date(0)} to "
+                f"{self.date(self.nd - 1)}) are {_litres(self.safety)}, more than the tank can "
                 f"hold ({_litres(lg.max_tank_l)}, fuel.inventory.max_tank_l); raise max_tank_l, "
                 "lower safety_stock_days, or measure it against the design's own burn "
                 "(fuel.inventory.stress_burn: design)", ["safety stock"])
