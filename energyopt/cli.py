@@ -471,32 +471,32 @@ def run(
             result = optimize(scenario, baseline=not no_baseline, inputs=inputs,
                               progress=display)
         typer.echo(summary(result, scenario, inputs))
-    try:
-        written = [result.to_json(folder / "result.json"), *result.to_csv(folder)]
-        md = folder / "summary.md"
-        md.write_text(render_markdown(result, scenario=scenario), encoding="utf-8")
-        written.append(md)
-    except OSError as exc:
-        _err(f"error: cannot write the results to {folder}: {exc}")
-        raise typer.Exit(1) from None
-    typer.echo("")
-    typer.echo(f"Wrote {len(written)} files to {folder}: "
-               + ", ".join(p.name for p in written))
-    if report is not None:
         try:
-            path = render_report(result, report, scenario=scenario, inputs=inputs,
-                                 pareto=front_table)
+            written = [result.to_json(folder / "result.json"), *result.to_csv(folder)]
+            md = folder / "summary.md"
+            md.write_text(render_markdown(result, scenario=scenario), encoding="utf-8")
+            written.append(md)
         except OSError as exc:
-            _err(f"error: cannot write the report {report}: {exc}")
+            _err(f"error: cannot write the results to {folder}: {exc}")
             raise typer.Exit(1) from None
-        typer.echo(f"Wrote the report to {path}")
-    banner = convergence_banner(result)
-    if banner:
-        _err(banner)
-    if result.solve_info.interrupted:
-        raise typer.Exit(130)
-    if strict and banner:
-        raise typer.Exit(EXIT_NOT_CONVERGED)
+        typer.echo("")
+        typer.echo(f"Wrote {len(written)} files to {folder}: "
+                   + ", ".join(p.name for p in written))
+        if report is not None:
+            try:
+                path = render_report(result, report, scenario=scenario, inputs=inputs,
+                                     pareto=front_table)
+            except OSError as exc:
+                _err(f"error: cannot write the report {report}: {exc}")
+                raise typer.Exit(1) from None
+            typer.echo(f"Wrote the report to {path}")
+        banner = convergence_banner(result)
+        if banner:
+            _err(banner)
+        if result.solve_info.interrupted:
+            raise typer.Exit(130)
+        if strict and banner:
+            raise typer.Exit(EXIT_NOT_CONVERGED)
 
 
 @app.command()
@@ -755,30 +755,30 @@ def verify_command(
                               controller=controller, seed=seed, workers=workers, inputs=inputs,
                               resupply=resupply)
         _err(f"... done in {fmt_seconds(time.perf_counter() - start)}")
-    typer.echo(f"Scenario: {scenario.name}")
-    typer.echo(f"Design: {_design_sentence(result, scenario)}")
-    typer.echo("")
-    typer.echo("\n".join(verify_lines(verification)))
-    try:
-        written = verification.to_csv(folder)
-        md = folder / "summary.md"
-        md.write_text(render_markdown(result, scenario=scenario, verification=verification),
-                      encoding="utf-8")
-        written.append(md)
-    except OSError as exc:
-        _err(f"error: cannot write the results to {folder}: {exc}")
-        raise typer.Exit(1) from None
-    typer.echo("")
-    typer.echo(f"Wrote {len(written)} files to {folder}: "
-               + ", ".join(p.name for p in written))
-    if report is not None:
+        typer.echo(f"Scenario: {scenario.name}")
+        typer.echo(f"Design: {_design_sentence(result, scenario)}")
+        typer.echo("")
+        typer.echo("\n".join(verify_lines(verification)))
         try:
-            path = render_report(result, report, scenario=scenario, inputs=inputs,
-                                 verification=verification)
+            written = verification.to_csv(folder)
+            md = folder / "summary.md"
+            md.write_text(render_markdown(result, scenario=scenario, verification=verification),
+                          encoding="utf-8")
+            written.append(md)
         except OSError as exc:
-            _err(f"error: cannot write the report {report}: {exc}")
+            _err(f"error: cannot write the results to {folder}: {exc}")
             raise typer.Exit(1) from None
-        typer.echo(f"Wrote the report to {path}")
+        typer.echo("")
+        typer.echo(f"Wrote {len(written)} files to {folder}: "
+                   + ", ".join(p.name for p in written))
+        if report is not None:
+            try:
+                path = render_report(result, report, scenario=scenario, inputs=inputs,
+                                     verification=verification)
+            except OSError as exc:
+                _err(f"error: cannot write the report {report}: {exc}")
+                raise typer.Exit(1) from None
+            typer.echo(f"Wrote the report to {path}")
 
 
 def _design_sentence(result: SizingResult, scenario: Scenario) -> str:
