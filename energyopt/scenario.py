@@ -623,6 +623,18 @@ class SolarSpec(_Spec):
         "and monsoon anomalies; data/weather_variability.csv), the same seed always the same "
         "year; None = the typical (climatological) year, its days drawn with energyopt's "
         "default seed (2026) and no anomaly.")
+    design_percentile: float | None = Field(
+        None, ge=0.0, le=100.0,
+        description="Size on a bad weather year instead of the typical one: P (e.g. 90) "
+        "designs on the year of an ensemble whose annual PV yield is exceeded by P% of the "
+        "ensemble's years (P90: a year nine in ten beat; nearest rank), drawn with "
+        "energyopt.resource.weather_years (embedded seeds, or a multi-year file's real "
+        "years); None = the typical year. Excludes solar.seed and solar.weather.year, which "
+        "name a year themselves.")
+    design_ensemble_years: int = Field(
+        30, ge=1, le=500,
+        description="Weather years of the ensemble solar.design_percentile ranks (a file "
+        "gives at most its complete calendar years).")
     tracking: Literal["fixed", "single_axis"] = Field(
         "fixed", description="'fixed' tilt, or 'single_axis' horizontal north-south trackers.")
     tilt_deg: float | None = Field(None, ge=0.0, le=90.0,
@@ -696,6 +708,26 @@ class SolarSpec(_Spec):
     def _check_sizes(self) -> Self:
         if self.max_kwp < self.existing_kwp:
             raise ValueError("max_kwp must be at least existing_kwp")
+        return self
+
+    @model_validator(mode="after")
+    def _check_design_percentile(self) -> Self:
+        if self.design_percentile is None:
+            return self
+        fix = "; unset one of them (--set solar.design_percentile=null)"
+        if self.seed is not None:
+            raise ValueError("design_percentile and seed both choose the weather year: a "
+                             "percentile of the ensemble, or the year of one seed" + fix)
+        if isinstance(self.weather, WeatherFileSpec) and self.weather.year is not None:
+            raise ValueError("design_percentile and weather.year both choose the weather "
+                             "year: a percentile of the file's years, or one of them" + fix)
+        if isinstance(self.weather, PvgisSpec):
+            raise ValueError("design_percentile needs weather years, and PVGIS gives one "
+                             "typical year: give a multi-year file (NASA POWER, PVGIS hourly "
+                             "series, EPW series) or solar.weather: embedded")
+        if self.pv_kw_per_kwp is not None:
+            raise ValueError("design_percentile ranks weather years by the PV output they "
+                             "give, and pv_kw_per_kwp fixes that output: remove one of them")
         return self
 
 

@@ -366,7 +366,8 @@ def _run_year(job: _YearJob) -> _YearOutcome:
     base = simulate(job.design, scenario, inputs=inputs, controller=job.controller,
                     resupply=job.resupply, outages=outages, seed=sim_seed)
     row: dict[str, Any] = {"year": _label(job.override),
-                           "weather": ", ".join(f"{k}={v}" for k, v in job.override.items())}
+                           "weather": ", ".join(f"{k}={v}" for k, v in job.override.items()
+                                                if k != "solar.design_percentile")}
     for key in METRICS:
         row[key] = float(base.kpis[key]) if key in base.kpis.index else math.nan
 

@@ -11,6 +11,10 @@
   the most recent ``years`` of them; a file with fewer complete years gives fewer overrides,
   with a logged warning;
 * a typical-year file or a PVGIS typical year: ``[{}]``, the file as it is (one year).
+
+When the scenario sets ``solar.design_percentile``, every override also carries
+``"solar.design_percentile": None``: an override names its year, and the design percentile
+(:mod:`energyopt.resource.design`), which picks a year itself, cannot be set beside it.
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ def weather_years(scenario: Scenario | str | Path, years: int, seed: int = 0
         within 0..2**32-1), ``{"solar.weather.year": y}`` (a multi-year file's complete calendar
         years, ascending, the most recent ones) or ``{}`` (a typical-year file or PVGIS: one
         year). Fewer than ``years`` entries when a file holds fewer years; a warning is logged.
+        With ``solar.design_percentile`` set, each also holds ``"solar.design_percentile":
+        None`` (see the module doc).
 
     Raises
     ------
@@ -69,12 +75,21 @@ def weather_years(scenario: Scenario | str | Path, years: int, seed: int = 0
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed={seed!r} must be a whole number >= 0")
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    out = _years(sc, int(years), int(seed))
+    if sc.solar.design_percentile is not None:
+        # each override names its year; the design percentile would pick another one
+        return [{**o, "solar.design_percentile": None} for o in out]
+    return out
+
+
+def _years(sc: Scenario, years: int, seed: int) -> list[dict[str, Any]]:
+    """Return the overrides of :func:`weather_years` (arguments already checked)."""
     weather = sc.solar.weather
     if isinstance(weather, str):
         if sc.solar.pv_kw_per_kwp is not None:
             _LOG.warning("solar.pv_kw_per_kwp is given: the weather years change the air "
                          "temperature (and the load's cooling) but not the PV output")
-        return [{"solar.seed": s} for s in _seeds(int(seed), int(years))]
+        return [{"solar.seed": s} for s in _seeds(seed, years)]
     if isinstance(weather, PvgisSpec):
         _LOG.warning("PVGIS gives one typical year: 1 weather year instead of %d; give a "
                      "multi-year file (NASA POWER, PVGIS hourly series, EPW series) or "
