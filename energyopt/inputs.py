@@ -19,6 +19,7 @@ import pandas as pd
 from energyopt import load as load_profiles
 from energyopt import resource
 from energyopt.errors import ScenarioError
+from energyopt.resource.design import DesignYear, design_year
 from energyopt.scenario import PvgisSpec, Scenario, SiteSpec, WeatherFileSpec
 
 __all__ = ["HOURS_PER_YEAR", "Inputs", "build_inputs", "time_index"]
@@ -52,6 +53,12 @@ class Inputs:
     load_notes : tuple of str
         How the load was built: assumptions, repairs of measured data and flags (see
         :mod:`energyopt.load`), for reports.
+    weather_notes : tuple of str
+        How the weather year was chosen, for reports: with ``solar.design_percentile``, the
+        design year and its yield against the typical year's.
+    design_year : DesignYear or None
+        With ``solar.design_percentile``: the weather year chosen and its ensemble's yields
+        (:mod:`energyopt.resource.design`); None for the typical year or a named one.
     """
 
     index: pd.DatetimeIndex
@@ -63,6 +70,8 @@ class Inputs:
     weather: pd.DataFrame | None
     site: SiteSpec
     load_notes: tuple[str, ...] = ()
+    weather_notes: tuple[str, ...] = ()
+    design_year: DesignYear | None = None
 
     @property
     def n_steps(self) -> int:
@@ -103,6 +112,10 @@ def build_inputs(scenario: Scenario) -> Inputs:
     scenario : Scenario
         A validated scenario.
 
+    With ``solar.design_percentile`` set, the weather (and the load's cooling with it) is
+    that of the design year picked by :func:`energyopt.resource.design.design_year` from an
+    ensemble of weather years ranked by PV yield, named in ``weather_notes``.
+
     Returns
     -------
     Inputs
@@ -124,13 +137,19 @@ def build_inputs(scenario: Scenario) -> Inputs:
     duration = pd.Series(step_h, index=index, name="duration_h")
     weight = pd.Series(HOURS_PER_YEAR / (n * step_h), index=index, name="weight")
 
+    chosen: DesignYear | None = None
+    solar = scenario
     with _blaming(_solar_field(scenario), "the weather and PV output"):
-        weather, pv = resource.solar_inputs(scenario, index)
+        if scenario.solar.design_percentile is not None:
+            chosen = design_year(scenario, index, duration * weight)
+            solar = scenario.with_overrides(chosen.override)
+        weather, pv = resource.solar_inputs(solar, index)
     with _blaming(_load_field(scenario), "the load"):
-        profile = load_profiles.load_inputs(scenario, index, weather)
+        profile = load_profiles.load_inputs(solar, index, weather)
     return Inputs(index=index, duration_h=duration, weight=weight, load_kw=profile.load_kw,
                   critical_load_kw=profile.critical_load_kw, pv_kw_per_kwp=pv, weather=weather,
-                  site=site, load_notes=profile.notes)
+                  site=site, load_notes=profile.notes,
+                  weather_notes=() if chosen is None else (chosen.note(),), design_year=chosen)
 
 
 #: Exceptions of pandas, numpy and pvlib that malformed input data raise; turned into a

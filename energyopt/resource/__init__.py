@@ -24,6 +24,8 @@ Modules
   its sources are in that module's docstring);
 * :mod:`~energyopt.resource.years`: :func:`weather_years`, one scenario override per weather
   year of an ensemble (embedded seeds or a multi-year file's real years);
+* :mod:`~energyopt.resource.design`: the design weather year of ``solar.design_percentile``
+  (the ensemble's year at a percentile of PV yield);
 * :mod:`~energyopt.resource.climate`: monthly GHI targets and a site's resolved climate;
 * :mod:`~energyopt.resource.pv`: plane of array, cell temperature and PV output per kWp;
 * :mod:`~energyopt.resource.sun`: extraterrestrial irradiation and solar position;
