@@ -383,6 +383,7 @@ def summary(result: SizingResult, scenario: Scenario, inputs: Inputs) -> str:
         *(f"  note: {note}" for note in inputs.load_notes),
         f"Solar: {inputs.weather.attrs.get('source', 'weather of unknown source')}"
         if inputs.weather is not None else "Solar: PV output given in the scenario",
+        *(f"  note: {note}" for note in inputs.weather_notes),
         "",
         "Solve",
     ]

@@ -67,6 +67,10 @@ class SizingResult:
         Sanity warnings of the run (:mod:`energyopt.sanity`): values that look like a unit
         mix-up, a fleet below the peak load, a short modelled period, sizes at their bound.
         The run went on; each names the field and the fix.
+    notes : list of str
+        How the inputs behind the figures were chosen: with ``solar.design_percentile``, the
+        design weather year and its PV yield against the typical year's
+        (``Inputs.weather_notes``).
     """
 
     name: str
@@ -80,6 +84,7 @@ class SizingResult:
     checks: list[str] = field(default_factory=list)
     fuel_daily: pd.DataFrame | None = None
     warnings: list[Caution] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def comparison(self) -> pd.DataFrame:
         """KPIs of the design beside the diesel-only baseline and the saving.
@@ -107,6 +112,8 @@ class SizingResult:
             "checks": list(self.checks),
             "warnings": [w.to_dict() for w in self.warnings],
         }
+        if self.notes:
+            out["notes"] = list(self.notes)
         if self.baseline is not None:
             out["baseline"] = self.baseline.to_dict()
         if self.baseline_error is not None:
@@ -329,7 +336,8 @@ def extract_result(m: pyo.ConcreteModel, p: ModelParams, inputs: Inputs, info: S
     costs = _costs(m.cost_terms)
     kpis = _kpis(p, dispatch, costs, m, run_hours, info, daily)
     result = SizingResult(name=name, sizes=pd.Series(sizes, name="size"), kpis=kpis,
-                          costs=costs, dispatch=dispatch, solve_info=info, fuel_daily=daily)
+                          costs=costs, dispatch=dispatch, solve_info=info, fuel_daily=daily,
+                          notes=list(inputs.weather_notes))
     result.checks = check_result(result, p, m)
     return result
 

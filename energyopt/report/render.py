@@ -216,6 +216,8 @@ def _data_sources(scenario: Scenario | None, inputs: Inputs | None) -> list[dict
             src = str(inputs.weather.attrs.get("source", "weather of unknown source"))
             out.append({"what": "solar resource", "text": src,
                         "grade": _note_grade(src)})
+            for note in inputs.weather_notes:
+                out.append({"what": "design weather year", "text": note, "grade": "-"})
         else:
             out.append({"what": "solar resource", "text": "PV output given in the scenario",
                         "grade": "-"})
@@ -328,6 +330,7 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": __version__,
         "period": period,
+        "result_notes": list(result.notes),
         "mix_sentence": _mix_sentence(result, scenario),
         "banner": convergence_banner(result),
         "warnings": list(result.warnings),
@@ -442,7 +445,7 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None,
     """
     context = {"name": result.name, "mix_sentence": _mix_sentence(result, scenario),
                "banner": convergence_banner(result),
-               "warnings": list(result.warnings),
+               "warnings": list(result.warnings), "notes": list(result.notes),
                "rows": kpi_rows(result), "has_baseline": result.baseline is not None,
                "baseline_error": result.baseline_error,
                "info": result.solve_info, "gap": fmt_percent(result.solve_info.mip_gap),
