@@ -167,20 +167,7 @@ def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex
                      field, lower=0.0, upper=1.5, unit="kW/kWp")
         pv.attrs["source"] = "given in the scenario (" + field + ")"
         return weather, pv.rename("pv_kw_per_kwp")
-    if sol.soiling_monthly_fraction is not None:
-        soiling = tuple(float(v) for v in sol.soiling_monthly_fraction)
-    else:
-        assert climate is not None
-        soiling = climate.soiling_monthly_fraction
-    system = _System(
-        tracking=sol.tracking, tilt_deg=sol.tilt_deg, azimuth_deg=sol.azimuth_deg,
-        gcr=sol.gcr, max_angle_deg=sol.max_angle_deg,
-        backtrack=True if sol.backtrack is None else sol.backtrack,
-        transposition=sol.transposition, temperature_model=sol.temperature_model,
-        soiling=soiling, albedo_fraction=sol.albedo_fraction,
-        losses_fraction=sol.losses_fraction, dc_ac_ratio=sol.dc_ac_ratio,
-        inverter_efficiency=sol.inverter_efficiency,
-        temp_coefficient_per_c=sol.temp_coefficient_per_c)
+    system = _system_of(scenario, climate)
     if isinstance(sol.weather, str):
         assert climate is not None
         pv = _pv_cached(_IndexKey.of(index), site.latitude, site.longitude, site.elevation_m,
@@ -194,6 +181,38 @@ def solar_inputs(scenario: Scenario, index: pd.DatetimeIndex
                           f"{sol.temperature_model} cell temperature, soiling {soiling_source}; "
                           f"on the {weather.attrs['source']}")
     return weather, pv.rename("pv_kw_per_kwp")
+
+
+def _system_of(scenario: Scenario, climate: SiteClimate | None) -> _System:
+    """Return a scenario's PV system (``climate`` gives the soiling when the scenario does not)."""
+    sol = scenario.solar
+    if sol.soiling_monthly_fraction is not None:
+        soiling = tuple(float(v) for v in sol.soiling_monthly_fraction)
+    else:
+        assert climate is not None
+        soiling = climate.soiling_monthly_fraction
+    return _System(
+        tracking=sol.tracking, tilt_deg=sol.tilt_deg, azimuth_deg=sol.azimuth_deg,
+        gcr=sol.gcr, max_angle_deg=sol.max_angle_deg,
+        backtrack=True if sol.backtrack is None else sol.backtrack,
+        transposition=sol.transposition, temperature_model=sol.temperature_model,
+        soiling=soiling, albedo_fraction=sol.albedo_fraction,
+        losses_fraction=sol.losses_fraction, dc_ac_ratio=sol.dc_ac_ratio,
+        inverter_efficiency=sol.inverter_efficiency,
+        temp_coefficient_per_c=sol.temp_coefficient_per_c)
+
+
+def pv_on_weather(scenario: Scenario, weather: pd.DataFrame) -> pd.Series:
+    """Return the AC output per kWp [kW/kWp] of a scenario's PV system on a weather frame.
+
+    The PV model of :func:`solar_inputs` (same system, soiling and site) on weather already
+    mapped onto the model's index, e.g. one year of a multi-year file.
+    """
+    sol = scenario.solar
+    climate = site_climate(scenario) if sol.soiling_monthly_fraction is None else None
+    site = scenario.site_spec()
+    return _pv_on(weather, site.latitude, site.longitude, site.elevation_m,
+                  _system_of(scenario, climate))
 
 
 def _zone_variability(zone: str) -> WeatherVariability:

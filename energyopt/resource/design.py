@@ -37,7 +37,7 @@ from typing import Any
 import pandas as pd
 
 from energyopt.errors import ScenarioError
-from energyopt.scenario import Scenario
+from energyopt.scenario import Scenario, WeatherFileSpec
 
 __all__ = ["ENSEMBLE_SEED", "DesignYear", "annual_yield", "design_year", "nearest_rank"]
 
@@ -163,33 +163,48 @@ def design_year(scenario: Scenario, index: pd.DatetimeIndex, hours: pd.Series) -
         When the percentile is unset, or the weather file holds no complete calendar year (a
         typical year: no ensemble to rank).
     """
-    from energyopt.resource import solar_inputs, weather_years
+    from energyopt.resource import pv_on_weather, solar_inputs
+    from energyopt.resource.years import _ensemble, _read_file
 
     sol = scenario.solar
     percentile = sol.design_percentile
     if percentile is None:
         raise ScenarioError.single("solar.design_percentile", None,
                                    "no design percentile is set: the typical year is used")
-    overrides = weather_years(scenario, sol.design_ensemble_years, seed=ENSEMBLE_SEED)
+    weather = sol.weather
+    read = _read_file(scenario) if isinstance(weather, WeatherFileSpec) else None
+    overrides = _ensemble(scenario, sol.design_ensemble_years, ENSEMBLE_SEED, read)
     if not any("solar.seed" in o or "solar.weather.year" in o for o in overrides):
         raise ScenarioError.single(
             "solar.design_percentile", percentile, "the weather file holds a typical year "
             "(no complete calendar year of a series), so there are no weather years to rank: "
             "give a multi-year file (NASA POWER, PVGIS hourly series, EPW series) or "
             "solar.weather: embedded, or unset solar.design_percentile")
+
+    def file_yield(year: int | None) -> float:
+        # one read of the file for the whole ensemble; the year as weather_from_spec maps it
+        from energyopt.resource.files import to_index, typical_year
+
+        assert read is not None
+        one, _ = typical_year(*read, year=year)
+        return annual_yield(pv_on_weather(scenario, to_index(one, index)), hours)
+
+    def embedded_yield(override: Mapping[str, Any]) -> float:
+        return annual_yield(solar_inputs(scenario.with_overrides(override), index)[1], hours)
+
     labels = [_label(o) for o in overrides]
-    values = [annual_yield(solar_inputs(scenario.with_overrides(o), index)[1], hours)
+    values = [embedded_yield(o) if read is None else file_yield(o["solar.weather.year"])
               for o in overrides]
     yields = pd.Series(values, index=pd.Index(labels, name="year"),
                        name="yield_kwh_per_kwp", dtype=float)
     order = sorted(range(len(values)), key=lambda i: (values[i], i))
     rank = nearest_rank(len(values), percentile)
     chosen = order[rank - 1]
-    typical = scenario.with_overrides({"solar.design_percentile": None})
-    typical_yield = annual_yield(solar_inputs(typical, index)[1], hours)
-    weather = sol.weather
+    typical_yield = (embedded_yield({"solar.design_percentile": None}) if read is None
+                     else file_yield(None))
     source = ("embedded weather years" if isinstance(weather, str)
-              else f"years of weather file {getattr(weather, 'file', weather)}")
+              else f"years of weather file {weather.file}"
+              if isinstance(weather, WeatherFileSpec) else "weather years")
     return DesignYear(percentile=float(percentile), override=dict(overrides[chosen]),
                       label=labels[chosen], yield_kwh_per_kwp=values[chosen],
                       typical_yield_kwh_per_kwp=typical_yield, rank=rank, yields=yields,

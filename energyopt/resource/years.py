@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from energyopt.scenario import PvgisSpec, Scenario
+
+if TYPE_CHECKING:
+    from energyopt.resource.files import WeatherMeta
 
 __all__ = ["weather_years"]
 
@@ -75,15 +78,25 @@ def weather_years(scenario: Scenario | str | Path, years: int, seed: int = 0
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed={seed!r} must be a whole number >= 0")
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    out = _years(sc, int(years), int(seed))
+    return _ensemble(sc, int(years), int(seed))
+
+
+def _ensemble(sc: Scenario, years: int, seed: int,
+              read: tuple[pd.DataFrame, WeatherMeta] | None = None) -> list[dict[str, Any]]:
+    """Return the overrides of :func:`weather_years` (arguments already checked).
+
+    ``read`` is the scenario's weather file as :func:`_read_file` returns it, when already
+    read (a multi-year file is read once for the design year's whole ensemble).
+    """
+    out = _years(sc, years, seed, read)
     if sc.solar.design_percentile is not None:
         # each override names its year; the design percentile would pick another one
         return [{**o, "solar.design_percentile": None} for o in out]
     return out
 
 
-def _years(sc: Scenario, years: int, seed: int) -> list[dict[str, Any]]:
-    """Return the overrides of :func:`weather_years` (arguments already checked)."""
+def _years(sc: Scenario, years: int, seed: int,
+           read: tuple[pd.DataFrame, WeatherMeta] | None) -> list[dict[str, Any]]:
     weather = sc.solar.weather
     if isinstance(weather, str):
         if sc.solar.pv_kw_per_kwp is not None:
@@ -95,7 +108,7 @@ def _years(sc: Scenario, years: int, seed: int) -> list[dict[str, Any]]:
                      "multi-year file (NASA POWER, PVGIS hourly series, EPW series) or "
                      "solar.weather: embedded for an ensemble", years)
         return [{}]
-    complete = _file_years(sc)
+    complete = _complete_years(*(read if read is not None else _read_file(sc)))
     if not complete:
         _LOG.warning("%s holds no complete calendar year of a series (a typical year): "
                      "1 weather year instead of %d", weather.file, years)
@@ -119,8 +132,8 @@ def _seeds(seed: int, years: int) -> list[int]:
         n += years
 
 
-def _file_years(scenario: Scenario) -> list[int]:
-    """Complete calendar years of a scenario's weather series (empty for a typical year)."""
+def _read_file(scenario: Scenario) -> tuple[pd.DataFrame, WeatherMeta]:
+    """Read a scenario's weather file as :func:`~energyopt.resource.files.weather_from_spec`."""
     from energyopt.resource.files import read_weather
 
     spec = scenario.solar.weather
@@ -129,9 +142,12 @@ def _file_years(scenario: Scenario) -> list[int]:
     base = scenario.base_dir if scenario.base_dir is not None else Path.cwd()
     path = path if path.is_absolute() else base / path
     site = scenario.site_spec()
-    frame, meta = read_weather(path, spec.format, columns=spec.columns, timezone=spec.timezone,
-                               label=spec.label, latitude=site.latitude,
-                               longitude=site.longitude)
+    return read_weather(path, spec.format, columns=spec.columns, timezone=spec.timezone,
+                        label=spec.label, latitude=site.latitude, longitude=site.longitude)
+
+
+def _complete_years(frame: pd.DataFrame, meta: WeatherMeta) -> list[int]:
+    """Complete calendar years of a weather series (empty for a typical year)."""
     if meta.kind != "series":
         return []
     index = pd.DatetimeIndex(frame.index)
