@@ -609,6 +609,12 @@ class SolarSpec(_Spec):
     (``tilt_deg``, ``azimuth_deg``) or on horizontal north-south single-axis trackers
     (``gcr``, ``max_angle_deg``, ``backtrack``). Defaults of the tracker geometry, albedo and
     soiling come from ``data/pv_system.csv`` and ``data/soiling.csv``.
+
+    The design weather year is the typical year, the year ``seed`` draws (or ``weather.year``
+    of a multi-year file), or, with ``design_percentile`` P, the ensemble year whose PV yield
+    P% of the ensemble's years exceed (:mod:`energyopt.resource.design`). A percentile rather
+    than a year list or a ``p90`` keyword: it is how PV yield risk is stated (P50 / P90) and
+    covers any level; a specific year is what ``seed`` and ``weather.year`` already name.
     """
 
     weather: WeatherSource = Field(
