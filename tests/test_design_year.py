@@ -207,16 +207,22 @@ def test_a_typical_year_file_is_refused() -> None:
 # --------------------------------------------------------------------------------------------
 # A short optimisation
 # --------------------------------------------------------------------------------------------
-def test_a_short_optimisation_names_its_design_year(small_camp: dict[str, Any]) -> None:
+@pytest.fixture(scope="module")
+def short_run(small_camp: dict[str, Any]) -> tuple[eo.Scenario, eo.Inputs, eo.SizingResult]:
     raw = copy.deepcopy(small_camp)
     raw["solar"] = {**raw["solar"], "design_percentile": 90}
     scenario = eo.load_scenario(raw)
     inputs = build_inputs(scenario)
+    return scenario, inputs, eo.optimize(scenario, inputs=inputs, baseline=False)
+
+
+def test_a_short_optimisation_names_its_design_year(
+        short_run: tuple[eo.Scenario, eo.Inputs, eo.SizingResult]) -> None:
+    scenario, inputs, result = short_run
     assert inputs.design_year is not None
     # a 4-day period ranks the years by those 4 days, scaled to a year
     hours = (inputs.duration_h * inputs.weight).sum()
     assert hours == pytest.approx(HOURS_PER_YEAR)
-    result = eo.optimize(scenario, inputs=inputs, baseline=False)
     label = inputs.design_year.label
     assert result.notes == list(inputs.weather_notes)
     assert result.notes[0].startswith(f"designed on weather year {label}, the P90 year")
@@ -224,3 +230,13 @@ def test_a_short_optimisation_names_its_design_year(small_camp: dict[str, Any]) 
     assert f"Designed on weather year {label}" in render_markdown(result, scenario=scenario)
     assert f"note: designed on weather year {label}" in summary(result, scenario, inputs)
     assert result.solve_info.converged
+
+
+def test_verify_operates_the_ensemble_years_not_the_design_year_again(
+        short_run: tuple[eo.Scenario, eo.Inputs, eo.SizingResult]) -> None:
+    scenario, inputs, result = short_run
+    v = eo.verify(result, scenario, years=3, workers=1, blockade_days=(1,), inputs=inputs)
+    seeds = [o["solar.seed"] for o in weather_years(scenario, 3)]
+    assert list(v.years["year"]) == [f"seed {s}" for s in seeds]
+    assert list(v.years["weather"]) == [f"solar.seed={s}" for s in seeds]
+    assert v.years["fuel_l_per_year"].nunique() > 1  # three different years, not one
