@@ -25,6 +25,7 @@ import pandas as pd
 __all__ = [
     "GRADES",
     "SiteRecord",
+    "climate_normals",
     "climate_zone",
     "climate_zone_grade",
     "data_dir",
@@ -402,6 +403,97 @@ def climate_zone(zone: str) -> pd.DataFrame:
         )
     rows = table.loc[table["zone"] == wanted, ["month", *_CLIMATE_FLOAT_COLUMNS]]
     return rows.set_index("month").sort_index().copy()
+
+
+# --------------------------------------------------------------------------------------------
+# Published monthly climate normals per site (data/climate_normals.csv)
+# --------------------------------------------------------------------------------------------
+CLIMATE_NORMALS_FILE: Final = "climate_normals.csv"
+
+_NORMALS_COLUMNS: Final = ("site", "month", "ghi_kwh_m2_day", "ghi_grade", "ghi_source",
+                           "sunshine_h_per_day", "temp_mean_c", "temp_min_c", "temp_max_c",
+                           "temp_grade", "temp_source", "period")
+_NORMALS_FLOAT_COLUMNS: Final = ("ghi_kwh_m2_day", "sunshine_h_per_day", "temp_mean_c",
+                                 "temp_min_c", "temp_max_c")
+#: value columns and the grade and source columns that must accompany them
+_NORMALS_GROUPS: Final = (
+    (("ghi_kwh_m2_day",), "ghi_grade", "ghi_source"),
+    (("temp_mean_c", "temp_min_c", "temp_max_c"), "temp_grade", "temp_source"),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _normals_table() -> pd.DataFrame:
+    path, table = _read_table(CLIMATE_NORMALS_FILE, _NORMALS_COLUMNS)
+    table["site"] = table["site"].str.lower()
+    known = set(_site_table().index)
+    for row, record in enumerate(table.to_dict("records")):
+        where = _where(path, row, f"site={record['site']!r}, month={record['month']!r}")
+        if record["site"] not in known:
+            raise ValueError(f"{path}: {where}: unknown site; keys are those of {SITES_FILE}")
+        for values, grade, source in _NORMALS_GROUPS:
+            if any(record[v] for v in values):
+                if record[grade] not in GRADES:
+                    raise ValueError(f"{path}: {where}: '{grade}'={record[grade]!r} is not one "
+                                     f"of {sorted(GRADES)}")
+                if not record[source]:
+                    raise ValueError(f"{path}: {where}: empty '{source}'; every value needs a "
+                                     "source")
+    for column in ("month", *_NORMALS_FLOAT_COLUMNS):
+        numbers = pd.to_numeric(table[column].replace("", "nan"), errors="coerce")
+        bad = numbers.isna() & (table[column] != "")
+        if bad.any():
+            row = int(bad.to_numpy().argmax())
+            raise ValueError(f"{path}: {_where(path, row, table['site'].iloc[row])}: "
+                             f"'{column}'={table[column].iloc[row]!r} is not a number")
+        table[column] = numbers.astype("float64")
+    for site_key, months in table.groupby("site", sort=False)["month"]:
+        if sorted(months.tolist()) != [float(m) for m in range(1, 13)]:
+            raise ValueError(f"{path}: site {site_key!r} must have exactly one row for each "
+                             f"month 1..12, found {sorted(months.tolist())}")
+    table["month"] = table["month"].astype("int64")
+    temps = table[["temp_min_c", "temp_mean_c", "temp_max_c"]].dropna()
+    disordered = temps[~((temps["temp_min_c"] <= temps["temp_mean_c"])
+                         & (temps["temp_mean_c"] <= temps["temp_max_c"]))]
+    if len(disordered):
+        row = int(disordered.index[0])
+        raise ValueError(f"{path}: {_where(path, row, table['site'].iloc[row])}: the "
+                         "temperatures must satisfy temp_min_c <= temp_mean_c <= temp_max_c")
+    return table
+
+
+def climate_normals(site_key: str) -> pd.DataFrame | None:
+    """Return a site's published monthly climate normals, or None where none were found.
+
+    Parameters
+    ----------
+    site_key : str
+        Key of ``data/sites.csv`` (case-insensitive).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Indexed by ``month`` 1..12 with the columns of ``data/climate_normals.csv``:
+        ``ghi_kwh_m2_day`` [kWh/m2/day], ``sunshine_h_per_day`` [h/day], ``temp_mean_c``,
+        ``temp_min_c``, ``temp_max_c`` [C] as floats (NaN where not found), and the text
+        columns ``ghi_grade``, ``ghi_source``, ``temp_grade``, ``temp_source``, ``period``
+        (empty where not found). ``None`` if the file holds no value for the site (then the
+        site's climate zone estimate, grade E, applies).
+
+    Raises
+    ------
+    KeyError
+        If the site is unknown (the message suggests close matches).
+    ValueError
+        If the file is malformed (names the file and the line).
+    """
+    key = site(site_key).key
+    table = _normals_table()
+    rows = table.loc[table["site"] == key]
+    if rows.empty or rows[["ghi_kwh_m2_day", "temp_mean_c", "temp_min_c",
+                           "temp_max_c"]].isna().all().all():
+        return None
+    return rows.drop(columns="site").set_index("month").sort_index().copy()
 
 
 # --------------------------------------------------------------------------------------------
