@@ -97,6 +97,16 @@ __all__ = [
 ]
 
 
+def _swings(climate: SiteClimate) -> tuple[float, ...] | float:
+    """Return the diurnal half swing of each month (or of the year) of a climate [C]."""
+    return climate.monthly_temp_swing_c or climate.temp_swing_c
+
+
+def _skews(climate: SiteClimate) -> tuple[float, ...] | None:
+    """Return each month's mean minus its mid-range [C] of a climate, or None."""
+    return climate.monthly_temp_skew_c or None
+
+
 @functools.lru_cache(maxsize=32)
 def _pv_cached(key: _IndexKey, latitude: float, longitude: float, elevation_m: float,
                climate: SiteClimate, seed: int, system: _System,
@@ -104,8 +114,8 @@ def _pv_cached(key: _IndexKey, latitude: float, longitude: float, elevation_m: f
     weather = embedded_weather(latitude, longitude, elevation_m, key.index(),
                                monthly_ghi_kwh_m2_day=climate.monthly_ghi_kwh_m2_day,
                                monthly_temp_air_c=climate.monthly_temp_air_c,
-                               temp_swing_c=climate.temp_swing_c, seed=seed,
-                               variability=variability)
+                               temp_swing_c=_swings(climate), seed=seed,
+                               variability=variability, temp_skew_c=_skews(climate))
     return _pv_on(weather, latitude, longitude, elevation_m, system)
 
 
@@ -234,8 +244,8 @@ def _embedded_for(scenario: Scenario, index: pd.DatetimeIndex, climate: SiteClim
         weather = embedded_weather(
             site.latitude, site.longitude, site.elevation_m, index,
             monthly_ghi_kwh_m2_day=climate.monthly_ghi_kwh_m2_day,
-            monthly_temp_air_c=climate.monthly_temp_air_c, temp_swing_c=climate.temp_swing_c,
-            seed=seed, variability=variability)
+            monthly_temp_air_c=climate.monthly_temp_air_c, temp_swing_c=_swings(climate),
+            seed=seed, variability=variability, temp_skew_c=_skews(climate))
     except ScenarioError:
         raise
     except ValueError as exc:  # e.g. a monthly GHI above the site's clear-sky ceiling

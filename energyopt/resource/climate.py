@@ -1,9 +1,18 @@
 """Monthly climate of a site: GHI targets from clearness and the site's resolved climate.
 
-For bundled sites, the annual GHI estimate of ``data/sites.csv`` is shaped by the monthly
-clearness of the site's climate zone (``data/climate_zones.csv``): ``target_m ~ kt_m * H0_m``,
-scaled so that the day-weighted annual mean equals the estimate (:func:`monthly_ghi_from_kt`).
-These monthly targets feed the embedded weather year (:mod:`energyopt.resource.embedded`).
+For bundled sites, each month's GHI and temperatures are the site's published climate
+normals (``data/climate_normals.csv``, read by :func:`energyopt.data.climate_normals`): the
+monthly mean daily GHI, the monthly mean air temperature, and the diurnal half swing
+``(max - min) / 2`` of the mean daily minimum and maximum, with the skew ``mean - (min + max)
+/ 2`` that puts the embedded year's daily extremes on the published ones. A month whose cells
+are empty (or a site without rows) falls back, month by month, to the estimate used before:
+the annual GHI estimate of ``data/sites.csv`` shaped by the monthly clearness of the site's
+climate zone (``data/climate_zones.csv``): ``target_m ~ kt_m * H0_m``, scaled so that the
+day-weighted annual mean equals the estimate (:func:`monthly_ghi_from_kt`), and the zone's
+temperatures and swing (grade E). Each month keeps the grade of what it came from
+(:attr:`SiteClimate.ghi_grades`, :attr:`SiteClimate.temp_grades`). These monthly values
+feed the embedded weather year (:mod:`energyopt.resource.embedded`); a set ``solar.seed``
+draws its anomalies around them.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from energyopt import data
 from energyopt.errors import ScenarioError
@@ -20,8 +30,8 @@ from energyopt.resource.common import _MONTH_NAMES, FloatArray, _check_range, _m
 from energyopt.resource.sun import monthly_extraterrestrial_kwh_m2_day
 from energyopt.scenario import Scenario, SiteSpec
 
-__all__ = ["MAX_MONTHLY_KT", "MIN_ANNUAL_KT", "SiteClimate", "monthly_ghi_from_kt",
-           "plausible_annual_ghi", "site_climate"]
+__all__ = ["GRADE_ORDER", "MAX_MONTHLY_KT", "MIN_ANNUAL_KT", "SiteClimate", "lowest_grade",
+           "monthly_ghi_from_kt", "plausible_annual_ghi", "site_climate", "site_normals"]
 
 #: Largest monthly mean clearness index accepted as a target or input [-].
 MAX_MONTHLY_KT = 0.85
@@ -91,13 +101,21 @@ class SiteClimate:
     monthly_temp_air_c : tuple of float
         Mean air temperature of each month [C].
     temp_swing_c : float
-        Half the mean diurnal temperature range [C].
+        Half the mean diurnal temperature range, mean of the months [C].
     soiling_monthly_fraction : tuple of float
         Default soiling loss of each month [-] (the scenario may override it).
     zone : str
         Climate zone whose tables gave defaults (``data/climate_zones.csv``).
     source : str
         Where each value came from, with its grade, for reports.
+    monthly_temp_swing_c : tuple of float
+        Half the mean diurnal temperature range of each month [C] (empty: ``temp_swing_c``).
+    monthly_temp_skew_c : tuple of float
+        Each month's mean temperature minus its mid-range ``(min + max) / 2`` [C] (empty:
+        zero).
+    ghi_grades, temp_grades : tuple of str
+        Provenance grade of each month's GHI and temperatures (``data.GRADES``, or ``?`` for
+        a value given in the scenario).
     """
 
     monthly_ghi_kwh_m2_day: tuple[float, ...]
@@ -106,6 +124,30 @@ class SiteClimate:
     soiling_monthly_fraction: tuple[float, ...]
     zone: str
     source: str
+    monthly_temp_swing_c: tuple[float, ...] = ()
+    monthly_temp_skew_c: tuple[float, ...] = ()
+    ghi_grades: tuple[str, ...] = ()
+    temp_grades: tuple[str, ...] = ()
+
+    @property
+    def ghi_grade(self) -> str:
+        """The lowest grade of the monthly GHI (``E`` < ``?`` < ``D`` < ``S`` < ``P``)."""
+        return lowest_grade(self.ghi_grades)
+
+    @property
+    def temp_grade(self) -> str:
+        """The lowest grade of the monthly temperatures and swings."""
+        return lowest_grade(self.temp_grades)
+
+
+#: Grades from the weakest to the strongest (``?``: a scenario value, source unknown here).
+GRADE_ORDER = ("E", "?", "D", "S", "P")
+
+
+def lowest_grade(grades: Sequence[str]) -> str:
+    """Return the weakest of provenance grades (``E`` when none are given)."""
+    known = [g for g in grades if g in GRADE_ORDER]
+    return min(known, key=GRADE_ORDER.index) if known else "E"
 
 
 def site_climate(scenario: Scenario) -> SiteClimate:
@@ -201,16 +243,7 @@ def _site_climate(scenario: Scenario) -> SiteClimate:
     """:func:`site_climate` without the translation of its errors."""
     site = scenario.site_spec()
     if isinstance(scenario.site, str):
-        record = data.site(scenario.site)
-        zone = record.climate_zone
-        table = data.climate_zone(zone)
-        ghi = monthly_ghi_from_kt(record.latitude, table["kt"].tolist(), record.ghi_kwh_m2_day)
-        source = (f"annual GHI {record.ghi_kwh_m2_day} kWh/m2/day (data/sites.csv, grade "
-                  f"{record.ghi_grade}: estimate) shaped by the monthly clearness of climate "
-                  f"zone '{zone}'; temperatures of that zone (data/climate_zones.csv, grade "
-                  f"{data.climate_zone_grade(zone)}: estimate)")
-        temps = table["temp_air_c"].to_numpy(dtype=float)
-        swing = float(table["temp_swing_c"].mean())
+        return _bundled_climate(scenario.site)
     else:
         near, distance_km = data.nearest_site(site.latitude, site.longitude)
         zone = near.climate_zone
@@ -239,6 +272,9 @@ def _site_climate(scenario: Scenario) -> SiteClimate:
             temp_source = f"temperatures of climate zone '{zone}' (grade E: estimate)"
         swing = (float(site.temp_swing_c) if site.temp_swing_c is not None
                  else float(table["temp_swing_c"].mean()))
+        ghi_grade = "E" if "monthly clearness" in borrowed or (
+            site.monthly_ghi_kwh_m2_day is None and site.monthly_kt is None) else "?"
+        temp_grade = "?" if site.monthly_temp_air_c is not None else "E"
         if borrowed:
             warnings.warn(
                 f"site '{site.name}' gives no {' and no '.join(borrowed)}: using those of "
@@ -255,4 +291,126 @@ def _site_climate(scenario: Scenario) -> SiteClimate:
         soiling_monthly_fraction=tuple(float(v) for v in soiling),
         zone=zone,
         source=source,
+        monthly_temp_swing_c=(swing,) * 12,
+        monthly_temp_skew_c=(0.0,) * 12,
+        ghi_grades=(ghi_grade,) * 12,
+        temp_grades=(temp_grade,) * 12,
     )
+
+
+def site_normals(key: str) -> pd.DataFrame | None:
+    """Return a bundled site's climate normals indexed by month 1..12, or None.
+
+    Parameters
+    ----------
+    key : str
+        A key of ``data/sites.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The rows of ``data/climate_normals.csv`` for the site (columns ``ghi_kwh_m2_day``,
+        ``ghi_grade``, ``ghi_source``, ``temp_mean_c``, ``temp_min_c``, ``temp_max_c``,
+        ``temp_grade``, ``temp_source``, ``period``; empty cells NaN), or None when the site
+        has no rows.
+    """
+    table = data.climate_normals(key)
+    if table is None or len(table) == 0:
+        return None
+    frame = table.set_index("month") if "month" in table.columns else table
+    frame.index = frame.index.astype(int)
+    return frame.reindex(range(1, 13))
+
+
+def _number(row: pd.Series, column: str) -> float | None:
+    """Return a finite float cell of a normals row, or None (missing or empty)."""
+    if column not in row.index:
+        return None
+    try:
+        value = float(row[column])
+    except (TypeError, ValueError):
+        return None
+    return value if np.isfinite(value) else None
+
+
+def _text(row: pd.Series, column: str) -> str:
+    value = row.get(column)
+    return "" if value is None or (isinstance(value, float) and not np.isfinite(value)) else (
+        str(value).strip())
+
+
+def _bundled_climate(key: str) -> SiteClimate:
+    """Return a bundled site's climate: its normals month by month, else the zone estimate."""
+    record = data.site(key)
+    zone = record.climate_zone
+    table = data.climate_zone(zone)
+    zone_grade = data.climate_zone_grade(zone)
+    ghi = monthly_ghi_from_kt(record.latitude, table["kt"].tolist(), record.ghi_kwh_m2_day)
+    temps = table["temp_air_c"].to_numpy(dtype=float).copy()
+    swings = table["temp_swing_c"].to_numpy(dtype=float).copy()
+    skews = np.zeros(12)
+    ghi_grades = [record.ghi_grade] * 12
+    temp_grades = [zone_grade] * 12
+    ghi_from: dict[str, list[int]] = {}
+    temp_from: dict[str, list[int]] = {}
+    normals = site_normals(key)
+    for m in range(12):
+        if normals is None:
+            break
+        row = normals.iloc[m]
+        value = _number(row, "ghi_kwh_m2_day")
+        if value is not None:
+            ghi[m] = value
+            ghi_grades[m] = _text(row, "ghi_grade") or "?"
+            ghi_from.setdefault(f"{_text(row, 'ghi_source')} (grade {ghi_grades[m]})",
+                                []).append(m)
+        mean, low, high = (_number(row, c) for c in ("temp_mean_c", "temp_min_c", "temp_max_c"))
+        if mean is None and low is not None and high is not None:
+            mean = (low + high) / 2.0
+        if mean is None:
+            continue
+        temps[m] = mean
+        grade = _text(row, "temp_grade") or "?"
+        if low is not None and high is not None and high >= low:
+            swings[m] = (high - low) / 2.0
+            skews[m] = mean - (low + high) / 2.0
+            temp_grades[m] = grade
+        else:  # a published mean with the zone's swing
+            temp_grades[m] = lowest_grade([grade, zone_grade])
+        period = _text(row, "period")
+        temp_from.setdefault(f"{_text(row, 'temp_source')}"
+                             f"{', ' + period if period else ''} (grade {grade})",
+                             []).append(m)
+    estimate_ghi = [m for m in range(12) if not any(m in v for v in ghi_from.values())]
+    estimate_temp = [m for m in range(12) if not any(m in v for v in temp_from.values())]
+    parts = [f"monthly GHI {_months(v)} from data/climate_normals.csv: {k}"
+             for k, v in ghi_from.items()]
+    if estimate_ghi:
+        parts.append(f"monthly GHI {_months(estimate_ghi)}: annual GHI "
+                     f"{record.ghi_kwh_m2_day} kWh/m2/day (data/sites.csv, grade "
+                     f"{record.ghi_grade}: estimate) shaped by the monthly clearness of climate "
+                     f"zone '{zone}'")
+    parts += [f"air temperature (mean, daily min and max) {_months(v)} from "
+              f"data/climate_normals.csv: {k}" for k, v in temp_from.items()]
+    if estimate_temp:
+        parts.append(f"air temperature {_months(estimate_temp)}: climate zone '{zone}' "
+                     f"(data/climate_zones.csv, grade {zone_grade}: estimate)")
+    return SiteClimate(
+        monthly_ghi_kwh_m2_day=tuple(float(v) for v in ghi),
+        monthly_temp_air_c=tuple(float(v) for v in temps),
+        temp_swing_c=float(swings.mean()),
+        soiling_monthly_fraction=tuple(float(v) for v in data.soiling(zone)),
+        zone=zone,
+        source="; ".join(parts),
+        monthly_temp_swing_c=tuple(float(v) for v in swings),
+        monthly_temp_skew_c=tuple(float(v) for v in skews),
+        ghi_grades=tuple(ghi_grades),
+        temp_grades=tuple(temp_grades),
+    )
+
+
+def _months(months: Sequence[int]) -> str:
+    """``(all months)`` or the month names, e.g. ``(Jan, Feb)``."""
+    if len(months) == 12:
+        return "(all months)"
+    return "(" + ", ".join(_MONTH_NAMES[m] for m in months) + ")"

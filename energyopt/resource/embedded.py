@@ -44,9 +44,16 @@ means, offline, with these published methods:
 7. **Air temperature.** The monthly means, linearly interpolated between mid-months and
    corrected to keep each monthly mean exactly; a day-to-day anomaly of
    ``TEMP_C_PER_DAILY_KT`` x (``K_d`` - the month's mean ``K_d``), cloudier days being cooler;
-   and a diurnal cosine peaking at 15:00 local clock time with the half swing, scaled by
-   ``K_d`` over the month's mean (within 0.5-1.3), so cloudy days swing less. Wind is constant
-   at ``EMBEDDED_WIND_SPEED_M_S``. Step 7's coefficients are engineering estimates (grade E).
+   and a diurnal curve peaking at 15:00 local clock time with the month's half swing (half
+   the mean daily range), scaled by ``K_d`` over the month's mean (within 0.5-1.3, then
+   renormalised to a monthly mean of 1), so cloudy days swing less while the month keeps its
+   mean daily range. The curve is ``2 ((1 + cos w) / 2)^p - 1`` with ``w`` the clock angle
+   from 15:00: a cosine for ``p = 1``; otherwise ``p`` is solved per month so that the curve's
+   daily mean sits ``temp_skew_c`` (published mean minus the mid-range ``(min + max) / 2``)
+   from its mid-range. The curve is shifted to keep the monthly mean, so the monthly means of
+   the daily minimum and maximum are the published ones when the half swing is
+   ``(max - min) / 2`` (to the hourly sampling). Wind is constant at
+   ``EMBEDDED_WIND_SPEED_M_S``. Step 7's coefficients are engineering estimates (grade E).
 
 The random draws come from ``numpy.random.default_rng([seed, year])``: the same site, settings
 and seed always give the same year (``DEFAULT_WEATHER_SEED`` unless ``solar.seed`` is set), and
@@ -473,6 +480,8 @@ class _Year:
     kt: FloatArray            # hourly clearness index [-]
     day_anomaly_c: FloatArray  # per local day of year [C]
     day_swing_c: FloatArray    # per local day of year [C]
+    day_shape_p: FloatArray    # exponent of the diurnal curve, per local day of year [-]
+    day_shape_mean: FloatArray  # daily mean of the diurnal curve, per local day of year [-]
     month_anchor_doy: FloatArray  # 14 anchors (Dec of the year before .. Jan after) [d]
     month_anchor_c: FloatArray    # temperature at each anchor [C]
     month_correction_c: FloatArray  # 12 additive corrections [C]
@@ -484,11 +493,52 @@ def _temperature_base(year: _Year, doy: FloatArray, month: IntArray) -> FloatArr
             + year.month_correction_c[month - 1])
 
 
+#: Range of the diurnal curve's exponent ``p`` (module step 7) [-].
+_DIURNAL_P_RANGE = (0.2, 5.0)
+
+
+def _diurnal_mean(p: FloatArray) -> FloatArray:
+    """Daily mean of ``2 ((1 + cos w) / 2)^p - 1`` over a full day [-].
+
+    The mean of ``cos^(2p)(w / 2)`` is ``Gamma(p + 1/2) / (sqrt(pi) Gamma(p + 1))``.
+    """
+    p = np.asarray(p, dtype=float)
+    g = np.exp(special.gammaln(p + 0.5) - special.gammaln(p + 1.0)) / math.sqrt(math.pi)
+    return np.asarray(2.0 * g - 1.0, dtype=float)
+
+
+def _diurnal_exponent(mean_fraction: float) -> float:
+    """Exponent ``p`` whose diurnal curve has the daily mean ``mean_fraction`` [-].
+
+    ``mean_fraction`` is the published monthly mean minus the mid-range, over the half swing;
+    it is clipped to what :data:`_DIURNAL_P_RANGE` allows (0 gives the cosine, ``p = 1``).
+    """
+    low, high = _DIURNAL_P_RANGE
+    target = float(np.clip(mean_fraction, _diurnal_mean(np.array(high)),
+                           _diurnal_mean(np.array(low))))
+    if abs(target) < 1e-12:
+        return 1.0
+    for _ in range(60):  # bisection on log p: the mean falls as p rises
+        mid = math.sqrt(low * high)
+        if float(_diurnal_mean(np.array(mid))) > target:
+            low = mid
+        else:
+            high = mid
+    return math.sqrt(low * high)
+
+
+def _diurnal_curve(clock_h: FloatArray, p: FloatArray, mean: FloatArray) -> FloatArray:
+    """Return the diurnal temperature curve of step 7: zero daily mean, peak at 15:00 [-]."""
+    half = 0.5 * (1.0 + np.cos(2.0 * np.pi * (clock_h - 15.0) / 24.0))
+    return np.asarray(2.0 * np.power(np.clip(half, 0.0, 1.0), p) - 1.0 - mean, dtype=float)
+
+
 @functools.lru_cache(maxsize=64)
 def _synthesise_year(latitude: float, longitude: float, elevation_m: float, tz: str, year: int,
                      monthly_ghi: tuple[float, ...], monthly_temp: tuple[float, ...],
-                     temp_swing_c: float, seed: int,
-                     variability: WeatherVariability | None = None) -> _Year:
+                     temp_swing_c: tuple[float, ...], seed: int,
+                     variability: WeatherVariability | None = None,
+                     temp_skew_c: tuple[float, ...] = (0.0,) * 12) -> _Year:
     """Synthesise one calendar year of hourly clearness and temperature anomalies.
 
     With ``variability`` the year's inter-annual anomalies are drawn first and perturb the
@@ -581,7 +631,12 @@ def _synthesise_year(latitude: float, longitude: float, elevation_m: float, tz: 
     anomaly = TEMP_C_PER_DAILY_KT * (kt_day - kt_mean_month[day_month])
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(kt_mean_month[day_month] > 0, kt_day / kt_mean_month[day_month], 1.0)
-    swing = temp_swing_c * np.clip(ratio, 0.5, 1.3)
+    ratio = np.clip(ratio, 0.5, 1.3)
+    ratio = ratio / (np.bincount(day_month, ratio, 12) / days_in_month)[day_month]
+    half = np.asarray(temp_swing_c, dtype=float)
+    swing = half[day_month] * ratio
+    shape_p = np.array([_diurnal_exponent(s / h if h > 0.0 else 0.0)
+                        for s, h in zip(temp_skew_c, half.tolist(), strict=True)])
     month_start = np.concatenate([[0], np.cumsum(days_in_month)])
     mid = (month_start[:-1] + month_start[1:]) / 2.0
     temps = np.asarray(monthly_temp, dtype=float)
@@ -594,6 +649,8 @@ def _synthesise_year(latitude: float, longitude: float, elevation_m: float, tz: 
     correction = temps - np.bincount(month - 1, base, 12) / np.bincount(month - 1, None, 12)
     return _Year(year=year, hour_start_ns=_frozen(start), kt=_frozen(kt_hour),
                  day_anomaly_c=_frozen(anomaly), day_swing_c=_frozen(swing),
+                 day_shape_p=_frozen(shape_p[day_month]),
+                 day_shape_mean=_frozen(_diurnal_mean(shape_p)[day_month]),
                  month_anchor_doy=_frozen(anchors), month_anchor_c=_frozen(anchor_c),
                  month_correction_c=_frozen(correction),
                  anomaly="" if drawn is None else drawn.text)
@@ -605,14 +662,15 @@ def _synthesise_year(latitude: float, longitude: float, elevation_m: float, tz: 
 @functools.lru_cache(maxsize=32)
 def _embedded_weather(key: _IndexKey, latitude: float, longitude: float, elevation_m: float,
                       monthly_ghi: tuple[float, ...], monthly_temp: tuple[float, ...],
-                      temp_swing_c: float, seed: int,
-                      variability: WeatherVariability | None = None) -> pd.DataFrame:
+                      temp_swing_c: tuple[float, ...], seed: int,
+                      variability: WeatherVariability | None = None,
+                      temp_skew_c: tuple[float, ...] = (0.0,) * 12) -> pd.DataFrame:
     starts = key.starts_ns()
     end = int(starts[-1]) + key.step_ns
     first_year = int(_local_parts(starts[:1], key.tz)[0][0])
     last_year = int(_local_parts(np.array([end - 1], dtype=np.int64), key.tz)[0][0])
     years = {y: _synthesise_year(latitude, longitude, elevation_m, key.tz, y, monthly_ghi,
-                                 monthly_temp, temp_swing_c, seed, variability)
+                                 monthly_temp, temp_swing_c, seed, variability, temp_skew_c)
              for y in range(first_year, last_year + 1)}
     hour_start = np.concatenate([years[y].hour_start_ns for y in sorted(years)])
     kt = np.concatenate([years[y].kt for y in sorted(years)])
@@ -635,8 +693,9 @@ def _embedded_weather(key: _IndexKey, latitude: float, longitude: float, elevati
         d = seg_doy[at].astype(np.int64)
         temp[at] = (_temperature_base(synthesised, seg_doy[at], seg_month[at])
                     + synthesised.day_anomaly_c[d]
-                    + synthesised.day_swing_c[d] * np.cos(2.0 * np.pi * (seg_clock[at] - 15.0)
-                                                          / 24.0))
+                    + synthesised.day_swing_c[d] * _diurnal_curve(
+                        seg_clock[at], synthesised.day_shape_p[d],
+                        synthesised.day_shape_mean[d]))
     temp_air = np.bincount(seg_step, temp * duration, key.periods) / np.bincount(
         seg_step, duration, key.periods)
     position = _solar_position(key, latitude, longitude, elevation_m)
@@ -655,9 +714,11 @@ def _embedded_weather(key: _IndexKey, latitude: float, longitude: float, elevati
 
 def embedded_weather(latitude: float, longitude: float, elevation_m: float,
                      index: pd.DatetimeIndex, *, monthly_ghi_kwh_m2_day: Sequence[float],
-                     monthly_temp_air_c: Sequence[float], temp_swing_c: float = 6.0,
+                     monthly_temp_air_c: Sequence[float],
+                     temp_swing_c: float | Sequence[float] = 6.0,
                      seed: int | None = None,
-                     variability: WeatherVariability | None = None) -> pd.DataFrame:
+                     variability: WeatherVariability | None = None,
+                     temp_skew_c: Sequence[float] | None = None) -> pd.DataFrame:
     """Synthesise a stochastic weather year, calibrated to monthly GHI, on ``index``.
 
     See the module docstring for the method (Bendt et al. 1981 daily distribution with
@@ -678,15 +739,21 @@ def embedded_weather(latitude: float, longitude: float, elevation_m: float,
         its value to rounding (see :func:`monthly_ghi_from_kt` to build them from clearness).
     monthly_temp_air_c : sequence of float
         Mean air temperature of each month, January first [C], each within [-60, 60].
-    temp_swing_c : float
-        Mean half amplitude of the diurnal temperature cycle [C], within [0, 30]; maximum at
-        15:00 and minimum at 03:00 local clock time.
+    temp_swing_c : float or sequence of float
+        Mean half amplitude of the diurnal temperature cycle [C], within [0, 30]: one value
+        for the year or 12, January first (half the mean daily range, ``(max - min) / 2`` of
+        published normals); maximum at 15:00 and minimum at 03:00 local clock time.
     seed : int, optional
         Seed of the random draws (>= 0); ``DEFAULT_WEATHER_SEED`` if omitted.
     variability : WeatherVariability, optional
         Inter-annual variability to draw (module steps 8-10): each calendar year's monthly
         targets and temperatures are then perturbed by the year's anomalies (annual, monthly,
         monsoon, dust) instead of being met exactly. None (default): the typical year.
+    temp_skew_c : sequence of float, optional
+        Each month's mean temperature minus its mid-range ``(min + max) / 2`` [C], January
+        first, within [-30, 30]: the diurnal curve is skewed (module step 7) so that the
+        monthly means of the daily minimum and maximum are the published ones. None (default):
+        zero, a cosine symmetric about the mean.
 
     Returns
     -------
@@ -706,13 +773,20 @@ def embedded_weather(latitude: float, longitude: float, elevation_m: float,
     key = _IndexKey.of(index)
     ghi = _monthly("monthly_ghi_kwh_m2_day", monthly_ghi_kwh_m2_day, 0.0, 12.0)
     temps = _monthly("monthly_temp_air_c", monthly_temp_air_c, -60.0, 60.0)
-    _check_range("temp_swing_c", temp_swing_c, 0.0, 30.0)
+    if isinstance(temp_swing_c, int | float | np.floating | np.integer):
+        _check_range("temp_swing_c", float(temp_swing_c), 0.0, 30.0)
+        swings = np.full(12, float(temp_swing_c))
+    else:
+        swings = _monthly("temp_swing_c", temp_swing_c, 0.0, 30.0)
+    skews = (np.zeros(12) if temp_skew_c is None
+             else _monthly("temp_skew_c", temp_skew_c, -30.0, 30.0))
     seed = DEFAULT_WEATHER_SEED if seed is None else seed
     if not (isinstance(seed, int | np.integer) and 0 <= seed < 2**63):
         raise ValueError(f"seed={seed!r} must be a non-negative integer")
     weather = _embedded_weather(key, float(latitude), float(longitude), float(elevation_m),
                                 tuple(ghi.tolist()), tuple(temps.tolist()),
-                                float(temp_swing_c), int(seed), variability)
+                                tuple(swings.tolist()), int(seed), variability,
+                                tuple(skews.tolist()))
     out = weather.copy().set_axis(index)
     out.attrs["source"] = f"embedded stochastic weather year (seed {int(seed)})"
     if variability is not None:
