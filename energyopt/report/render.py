@@ -204,18 +204,54 @@ def _note_grade(text: str) -> str:
     return "E" if any(w in lower for w in words) else "-"
 
 
+def _grade_text(scenario: Scenario) -> str:
+    """Return the scenario's inputs counted by grade, e.g. ``P 13, S 2, D 5, E 27, ? 6``."""
+    from energyopt.provenance import grade_counts
+
+    return ", ".join(f"{g} {n}" for g, n in grade_counts(scenario).items())
+
+
+def _sensitive_rows(scenario: Scenario, result: SizingResult) -> list[dict[str, str]]:
+    """Return the top 5 of :func:`~energyopt.provenance.sensitive_estimates` as table rows."""
+    from energyopt.provenance import sensitive_estimates
+
+    return [{"key": s.key, "value": f"{fmt_number(s.value)} {s.unit}",
+             "delta": fmt_number(s.delta_npc_usd, 0), "method": s.method}
+            for s in sensitive_estimates(scenario, result, top=5)]
+
+
 def _data_sources(scenario: Scenario | None, inputs: Inputs | None) -> list[dict[str, str]]:
     out = []
+    climate_grade: str | None = None
     if scenario is not None and isinstance(scenario.site, str):
         rec = data.site(scenario.site)
-        out.append({"what": "site", "text": f"{rec.name} ({rec.mission}), {rec.latitude:.2f} N, "
-                    f"{rec.longitude:.2f} E; annual GHI {rec.ghi_kwh_m2_day:.1f} kWh/m2/day",
-                    "grade": rec.ghi_grade})
+        ghi = f"annual GHI {rec.ghi_kwh_m2_day:.1f} kWh/m2/day"
+        grade = rec.ghi_grade
+        if isinstance(scenario.solar.weather, str):  # the embedded year: the site's climate
+            from energyopt.provenance import graded_inputs
+            from energyopt.resource.climate import lowest_grade
+
+            site_inputs = {g.key: g for g in graded_inputs(scenario) if g.key.startswith("site.")}
+            ghi_in, temp_in = site_inputs["site.monthly_ghi"], site_inputs[
+                "site.monthly_temperature"]
+            ghi = f"annual GHI {ghi_in.value:.2f} kWh/m2/day (monthly GHI grade {ghi_in.grade})"
+            grade = ghi_in.grade
+            climate_grade = lowest_grade([ghi_in.grade, temp_in.grade])
+            out.append({"what": "site", "text": f"{rec.name} ({rec.mission}), "
+                        f"{rec.latitude:.2f} N, {rec.longitude:.2f} E; {ghi}", "grade": grade})
+            out.append({"what": "air temperature", "text": f"monthly mean, daily minimum and "
+                        f"maximum; annual mean {temp_in.value:.1f} C (grade {temp_in.grade})",
+                        "grade": temp_in.grade})
+        else:
+            out.append({"what": "site", "text": f"{rec.name} ({rec.mission}), "
+                        f"{rec.latitude:.2f} N, {rec.longitude:.2f} E; {ghi}", "grade": grade})
     if inputs is not None:
         if inputs.weather is not None:
             src = str(inputs.weather.attrs.get("source", "weather of unknown source"))
+            # the embedded year reproduces its monthly climate: it is graded like it
             out.append({"what": "solar resource", "text": src,
-                        "grade": _note_grade(src)})
+                        "grade": climate_grade if climate_grade is not None
+                        and "embedded" in src else _note_grade(src)})
             for note in inputs.weather_notes:
                 out.append({"what": "design weather year", "text": note, "grade": "-"})
         else:
@@ -363,6 +399,8 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
         "operation": _operation(verification),
         "assumptions": assumptions,
         "n_estimates": sum(a.is_estimate for a in assumptions),
+        "grade_counts": None if scenario is None else _grade_text(scenario),
+        "sensitive": [] if scenario is None else _sensitive_rows(scenario, result),
         "sources": _data_sources(scenario, inputs),
         "solves": [_solve_rows("design", result.solve_info)] + (
             [_solve_rows("diesel only", base.solve_info)] if base is not None else []),
@@ -450,6 +488,8 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None,
                "baseline_error": result.baseline_error,
                "info": result.solve_info, "gap": fmt_percent(result.solve_info.mip_gap),
                "runtime": fmt_seconds(result.solve_info.runtime_s),
+               "grade_counts": None if scenario is None else _grade_text(scenario),
+               "sensitive": [] if scenario is None else _sensitive_rows(scenario, result),
                "operation": None if verification is None else (
                    f"Operated without foresight over {len(verification.years)} weather years "
                    f"({verification.controller.replace('_', ' ')}"
