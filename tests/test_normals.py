@@ -48,7 +48,8 @@ def _scenario(site: Any) -> energyopt.Scenario:
 def _year(site: Any, **overrides: Any) -> tuple[pd.DataFrame, pd.Series]:
     scenario = _scenario(site).with_overrides(overrides) if overrides else _scenario(site)
     index = time_index(scenario)
-    assert index[0].year == 2025 and len(index) == 8760  # the default: hourly 2025
+    assert index[0].year == 2025
+    assert len(index) == 8760
     return solar_inputs(scenario, index)
 
 
@@ -139,8 +140,10 @@ def test_empty_months_fall_back_to_the_zone_estimate(monkeypatch: pytest.MonkeyP
             assert climate.monthly_temp_swing_c[m - 1] == pytest.approx(7.5)  # (max - min) / 2
             assert climate.monthly_temp_skew_c[m - 1] == pytest.approx(-0.5)  # mean - mid-range
             assert (climate.ghi_grades[m - 1], climate.temp_grades[m - 1]) == ("S", "P")
-    assert climate.ghi_grade == "E" and climate.temp_grade == "E"
-    assert "(Feb, Jul)" in climate.source and "https://example.org/t" in climate.source
+    assert climate.ghi_grade == "E"
+    assert climate.temp_grade == "E"
+    assert "(Feb, Jul)" in climate.source
+    assert "https://example.org/t" in climate.source
     # the embedded year meets the fixture's figures where given, the estimates elsewhere
     weather, _ = _year("kidal")
     ghi = weather["ghi"].groupby(weather.index.month).sum().to_numpy() / 1000.0 / DAYS_2025
@@ -219,3 +222,39 @@ def test_plant_yield_within_tolerance_or_explained(plant: dict[str, Any]) -> Non
         f"{plant['plant']}: the embedded year yields {modelled:,.0f} kWh/kWp/yr against the "
         f"published {published:,.0f} ({deviation:+.0%}, tolerance {YIELD_RTOL:.0%}) and the "
         "note of data/pv_plant_yields.csv gives no source explaining the difference")
+
+
+# --------------------------------------------------------------------------------------------
+# Provenance in the outputs
+# --------------------------------------------------------------------------------------------
+def test_grade_counts_and_sensitive_estimates() -> None:
+    import warnings
+
+    from energyopt import provenance
+    from energyopt.report.render import render_markdown
+
+    scenario = energyopt.load_scenario({
+        "site": "gao", "horizon": {"days": 3}, "load": {"constant_kw": 300.0},
+        "diesel": {"units": [{"name": "g", "rated_kw": 400.0, "max_count": 2}]}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = energyopt.optimize(scenario, baseline=False)
+    items = provenance.graded_inputs(scenario)
+    counts = provenance.grade_counts(scenario)
+    assert sum(counts.values()) == len(items)
+    climate = site_climate(scenario)
+    site = {i.key: i.grade for i in items if i.key.startswith("site.")}
+    assert site == {"site.monthly_ghi": climate.ghi_grade,
+                    "site.monthly_temperature": climate.temp_grade}
+    ranked = provenance.sensitive_estimates(scenario, result, top=5)
+    assert 1 <= len(ranked) <= 5
+    assert all(s.grade == "E" for s in ranked)
+    deltas = [s.delta_npc_usd for s in ranked]
+    assert deltas == sorted(deltas, reverse=True)
+    fuel = {s.key: s for s in provenance.sensitive_estimates(scenario, result, top=50)}
+    if "fuel.price_usd_per_l" in fuel:  # first order: 20% of the NPC's fuel purchase term
+        assert fuel["fuel.price_usd_per_l"].delta_npc_usd == pytest.approx(
+            0.2 * float(result.costs["fuel"].sum()))
+    md = render_markdown(result, scenario=scenario)
+    assert "Inputs by grade" in md
+    assert f"`{ranked[0].key}`" in md
