@@ -7,11 +7,12 @@ Embedded weather year
 For sites without a weather file, :func:`embedded_weather` synthesises a year from monthly
 means, offline, with these published methods:
 
-1. **Monthly targets.** Mean daily GHI per month [kWh/m2/day]. For bundled sites: the annual
-   GHI estimate of ``data/sites.csv`` shaped by the monthly clearness of the site's climate
-   zone (``data/climate_zones.csv``): ``target_m ~ kt_m * H0_m``, scaled so that the
-   day-weighted annual mean equals the estimate (:func:`monthly_ghi_from_kt`). All of these
-   are estimates (grade E).
+1. **Monthly targets.** Mean daily GHI per month [kWh/m2/day]. For bundled sites: the
+   published normals of ``data/climate_normals.csv`` where found, month by month; elsewhere
+   the annual GHI estimate of ``data/sites.csv`` shaped by the monthly clearness of the site's
+   climate zone (``data/climate_zones.csv``): ``target_m ~ kt_m * H0_m``, scaled so that the
+   day-weighted annual mean equals the estimate (:func:`monthly_ghi_from_kt`), grade E (see
+   :mod:`energyopt.resource.climate`).
 2. **Daily clearness index** ``K_d``. Each month's daily values follow the distribution of
    Bendt, Collares-Pereira & Rabl (1981), "The frequency distribution of daily insolation
    values", Solar Energy 27(1):1-5: a truncated exponential on ``[K_min, K_max]`` with
