@@ -57,20 +57,21 @@ def _rows(site: str) -> pd.DataFrame:
     return NORMALS.loc[NORMALS["site"] == site].set_index("month").sort_index()
 
 
-@pytest.mark.parametrize("site", _sites(["ghi_kwh_m2_day"]))
-def test_monthly_ghi_is_the_normals(site: str) -> None:
-    weather, _ = _year(site)
-    monthly = weather["ghi"].groupby(weather.index.month).sum().to_numpy() / 1000.0 / DAYS_2025
-    want = _rows(site)["ghi_kwh_m2_day"].to_numpy(dtype=float)
-    given = np.isfinite(want)
-    np.testing.assert_allclose(monthly[given], want[given], rtol=GHI_RTOL)
+@pytest.mark.parametrize("site", _sites(["ghi_kwh_m2_day", "temp_mean_c", "temp_min_c",
+                                          "temp_max_c"]))
+def test_monthly_climate_is_the_normals(site: str) -> None:
+    """GHI (where given) within 2%, mean temperature within 0.5 C, daily extremes within 1 C.
 
-
-@pytest.mark.parametrize("site", _sites(["temp_mean_c", "temp_min_c", "temp_max_c"]))
-def test_monthly_temperatures_are_the_normals(site: str) -> None:
+    Every site with a row in data/climate_normals.csv is tested; the fixture test below covers
+    the GHI calibration while no bundled site has a published GHI yet.
+    """
     weather, _ = _year(site)
-    temp = weather["temp_air"]
     rows = _rows(site)
+    ghi = weather["ghi"].groupby(weather.index.month).sum().to_numpy() / 1000.0 / DAYS_2025
+    want_ghi = rows["ghi_kwh_m2_day"].to_numpy(dtype=float)
+    has_ghi = np.isfinite(want_ghi)
+    np.testing.assert_allclose(ghi[has_ghi], want_ghi[has_ghi], rtol=GHI_RTOL)
+    temp = weather["temp_air"]
     mean = temp.groupby(temp.index.month).mean().to_numpy()
     want = rows["temp_mean_c"].to_numpy(dtype=float)
     given = np.isfinite(want)
@@ -202,8 +203,27 @@ def test_seeded_years_scatter_around_the_normals() -> None:
 # --------------------------------------------------------------------------------------------
 # Measured (or projected) plants
 # --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("plant", PLANTS.to_dict("records"), ids=list(PLANTS["plant"]))
-def test_plant_yield_within_tolerance_or_explained(plant: dict[str, Any]) -> None:
+def _is_projection(plant: dict[str, Any]) -> bool:
+    return str(plant["note"]).startswith("EXPECTED")
+
+
+MEASURED = [p for p in PLANTS.to_dict("records") if not _is_projection(p)]
+#: Measured plants whose deviation is known and not yet explained with a source (issue 14 is
+#: open on them): the check runs and must fail; when the data are fixed it passes and the strict
+#: xfail turns red, so the entry is removed.
+OPEN = {"UNIFIL solar farms (14 farms, 474 kWp in total)":
+        "issue 14 open: the embedded Naqoura year (GHI grade E) yields about +22% against "
+        "UNIFIL's measured 1,357 kWh/kWp/yr, and no source explains the difference yet"}
+
+
+def _yield_case(plant: dict[str, Any]) -> Any:
+    reason = OPEN.get(str(plant["plant"]))
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(plant, marks=marks, id=str(plant["plant"]))
+
+
+@pytest.mark.parametrize("plant", [_yield_case(p) for p in MEASURED])
+def test_measured_plant_yield_within_tolerance_or_explained(plant: dict[str, Any]) -> None:
     site: Any = str(plant["site_key"])
     if pd.notna(plant["latitude"]) and pd.notna(plant["longitude"]):
         rec = data.site(site)
@@ -217,11 +237,21 @@ def test_plant_yield_within_tolerance_or_explained(plant: dict[str, Any]) -> Non
     published = float(plant["kwh_per_kwp_year"])
     deviation = modelled / published - 1.0
     note = "" if pd.isna(plant["note"]) else str(plant["note"])
-    explained = "http" in note  # the deviation is explained with a source in the data file
+    # the data file explains a deviation as "explained: <why>, <source URL>"
+    explained = "explained:" in note and "http" in note.split("explained:", 1)[1]
     assert abs(deviation) <= YIELD_RTOL or explained, (
         f"{plant['plant']}: the embedded year yields {modelled:,.0f} kWh/kWp/yr against the "
         f"published {published:,.0f} ({deviation:+.0%}, tolerance {YIELD_RTOL:.0%}) and the "
-        "note of data/pv_plant_yields.csv gives no source explaining the difference")
+        "note of data/pv_plant_yields.csv gives no sourced explanation ('explained: ...')")
+
+
+def test_projected_yields_are_labelled_and_not_checked_as_measurements() -> None:
+    # a design projection (often per MW AC) is context, not evidence: it must say so
+    projected = [p for p in PLANTS.to_dict("records") if _is_projection(p)]
+    for plant in projected:
+        assert "not measured" in str(plant["note"])
+    assert len(MEASURED) + len(projected) == len(PLANTS)
+    assert MEASURED, "no measured plant in data/pv_plant_yields.csv"
 
 
 # --------------------------------------------------------------------------------------------
