@@ -484,13 +484,7 @@ def run(
         typer.echo(f"Wrote {len(written)} files to {folder}: "
                    + ", ".join(p.name for p in written))
         if report is not None:
-            try:
-                path = render_report(result, report, scenario=scenario, inputs=inputs,
-                                     pareto=front_table)
-            except OSError as exc:
-                _err(f"error: cannot write the report {report}: {exc}")
-                raise typer.Exit(1) from None
-            typer.echo(f"Wrote the report to {path}")
+            _write_report(report, result, scenario, inputs, pareto=front_table)
         banner = convergence_banner(result)
         if banner:
             _err(banner)
@@ -773,13 +767,18 @@ def verify_command(
         typer.echo(f"Wrote {len(written)} files to {folder}: "
                    + ", ".join(p.name for p in written))
         if report is not None:
-            try:
-                path = render_report(result, report, scenario=scenario, inputs=inputs,
-                                     verification=verification)
-            except OSError as exc:
-                _err(f"error: cannot write the report {report}: {exc}")
-                raise typer.Exit(1) from None
-            typer.echo(f"Wrote the report to {path}")
+            _write_report(report, result, scenario, inputs, verification=verification)
+
+
+def _write_report(report: Path, result: SizingResult, scenario: Scenario, inputs: Inputs,
+                  **extra: Any) -> None:
+    """Write the sizing report (``extra``: a front or a verification) and say where."""
+    try:
+        path = render_report(result, report, scenario=scenario, inputs=inputs, **extra)
+    except OSError as exc:
+        _err(f"error: cannot write the report {report}: {exc}")
+        raise typer.Exit(1) from None
+    typer.echo(f"Wrote the report to {path}")
 
 
 def _design_sentence(result: SizingResult, scenario: Scenario) -> str:

@@ -748,13 +748,7 @@ def pv_system_default(key: str) -> float:
     KeyError
         If ``key`` is unknown; the message suggests close matches.
     """
-    table = _pv_system_table()
-    if key not in table.index:
-        keys = [str(k) for k in table.index]
-        raise KeyError(f"unknown PV system default {key!r}.{_suggestion(key, keys)} "
-                       f"Known keys: {', '.join(keys)}.")
-    row = table.loc[key].to_dict()
-    return float(row["value"])
+    return _keyed_value(_pv_system_table(), key, "PV system default")
 
 
 def climate_zone_grade(zone: str) -> str:
@@ -1007,9 +1001,13 @@ def reliability_failure(key: str) -> float:
     KeyError
         If ``key`` is unknown; the message suggests close matches.
     """
-    table = _reliability_table()
+    return _keyed_value(_reliability_table(), key, "reliability default")
+
+
+def _keyed_value(table: pd.DataFrame, key: str, what: str) -> float:
+    """Return ``table``'s value of ``key``, or raise a KeyError with close matches."""
     if key not in table.index:
         keys = [str(k) for k in table.index]
-        raise KeyError(f"unknown reliability default {key!r}.{_suggestion(key, keys)} "
+        raise KeyError(f"unknown {what} {key!r}.{_suggestion(key, keys)} "
                        f"Known keys: {', '.join(keys)}.")
     return float(str(table.loc[key, "value"]))

@@ -323,6 +323,27 @@ def _ladder(units: list[tuple[float, float, float, float, int]]) -> list[_Combo]
     return sorted(keep, key=lambda c: (c.cap_kw, c.f0_l_per_h))
 
 
+def _settle(rem: float, dmax: float, c0: float, cmax: float,
+            pvd: float) -> tuple[float, float, float, float, float]:
+    """Settle a step around the diesel output (all in kW).
+
+    ``rem`` is the load net of PV left once diesel has run (negative: a surplus). A shortfall
+    is discharged up to ``dmax``, the rest unserved; a surplus first charges the battery (on
+    top of the PV charge ``c0``, up to ``cmax``), then displaces the PV ``pvd`` left for
+    the load, then goes to the load bank. Returns discharge, unserved, charge, PV displaced
+    and dumped.
+    """
+    if rem >= 0.0:
+        dch = rem if rem < dmax else dmax
+        return dch, rem - dch, c0, 0.0, 0.0
+    surplus = -rem
+    room_c = cmax - c0
+    dc = surplus if surplus < room_c else room_c
+    surplus -= dc
+    dp = surplus if surplus < pvd else pvd
+    return 0.0, 0.0, c0 + dc, dp, surplus - dp
+
+
 class _Simulation:
     """One simulation run: prepared arrays, then the step loop (:meth:`run`)."""
 
@@ -586,20 +607,7 @@ class _Simulation:
                     if p_d < combo.min_kw:
                         p_d = combo.min_kw
                 # settle the battery, curtailment and the load bank around p_d
-                rem = net - p_d
-                if rem >= 0.0:
-                    dch = rem if rem < dmax else dmax
-                    uns = rem - dch
-                    cch, dp, dump = c0, 0.0, 0.0
-                else:
-                    s = -rem
-                    dch, uns = 0.0, 0.0
-                    room_c = cmax - c0
-                    dc = s if s < room_c else room_c
-                    cch = c0 + dc
-                    s -= dc
-                    dp = s if s < pvd else pvd
-                    dump = s - dp
+                dch, uns, cch, dp, dump = _settle(net - p_d, dmax, c0, cmax, pvd)
                 pv_used = pvd - dp + c0
                 req = alpha * L + beta * pv_used
                 e_end = energy + dt_h * (eta_c * cch - dch / eta_d)
@@ -640,20 +648,7 @@ class _Simulation:
                     short_flags[t] = True
                     fuel = stock
                     pd *= phi
-                    rem = net - pd
-                    if rem >= 0.0:
-                        dch = rem if rem < dmax else dmax
-                        uns = rem - dch
-                        cch, dp, dump = c0, 0.0, 0.0
-                    else:
-                        s = -rem
-                        dch, uns = 0.0, 0.0
-                        room_c = cmax - c0
-                        dc = s if s < room_c else room_c
-                        cch = c0 + dc
-                        s -= dc
-                        dp = s if s < pvd else pvd
-                        dump = s - dp
+                    dch, uns, cch, dp, dump = _settle(net - pd, dmax, c0, cmax, pvd)
                     pv_used = pvd - dp + c0
                     req = alpha * L + beta * pv_used
                     e_end = energy + dt_h * (eta_c * cch - dch / eta_d)
