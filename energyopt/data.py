@@ -26,6 +26,7 @@ __all__ = [
     "GRADES",
     "SiteRecord",
     "climate_normals",
+    "community_loads",
     "climate_zone",
     "climate_zone_grade",
     "data_dir",
@@ -949,6 +950,81 @@ def weather_variability(zone: str) -> dict[str, float]:
     rows = table.loc[table["zone"] == wanted]
     return {str(k): float(v) for k, v in zip(rows["key"].tolist(),
                                               rows["value"].astype(float).tolist(), strict=True)}
+
+
+# --- host-community loads: MTF household tiers and facilities (data/community_loads.csv) -----
+COMMUNITY_LOADS_FILE: Final = "community_loads.csv"
+#: Hour columns of the daily shape (local wall clock, hour 0 = 00:00-01:00).
+COMMUNITY_SHAPE_COLUMNS: Final = tuple(f"h{h:02d}" for h in range(24))
+#: World Bank Multi-Tier Framework household tiers the file must give.
+COMMUNITY_TIERS: Final = ("tier1", "tier2", "tier3", "tier4", "tier5")
+_COMMUNITY_KINDS: Final = ("household", "facility")
+_COMMUNITY_COLUMNS: Final = ("key", "kind", "kwh_per_day", "weekend_factor",
+                             *COMMUNITY_SHAPE_COLUMNS, "description", "source", "year", "grade")
+#: Largest deviation of a shape's sum from 1 accepted (rounding of 4-decimal fractions) [-].
+_SHAPE_SUM_TOLERANCE: Final = 1e-3
+
+
+@functools.lru_cache(maxsize=1)
+def _community_table() -> pd.DataFrame:
+    path, table = _read_table(COMMUNITY_LOADS_FILE, _COMMUNITY_COLUMNS)
+    table["key"] = table["key"].str.lower()
+    _check_unique(path, table["key"], "key(s)")
+    _check_provenance(path, table, "key")
+    _to_float(path, table, ("kwh_per_day", "weekend_factor", *COMMUNITY_SHAPE_COLUMNS), "key")
+    for row, record in enumerate(table.to_dict("records")):
+        where = _where(path, row, f"key={record['key']!r}")
+        if record["kind"] not in _COMMUNITY_KINDS:
+            raise ValueError(f"{path}: {where}: kind={record['kind']!r} must be one of "
+                             f"{list(_COMMUNITY_KINDS)}")
+        energy = record["kwh_per_day"]
+        if not math.isfinite(energy) or energy <= 0.0:
+            raise ValueError(f"{path}: {where}: kwh_per_day={energy} must be a finite number "
+                             "> 0 [kWh/day per household or facility]")
+        if not 0.0 <= record["weekend_factor"] <= 2.0:
+            raise ValueError(f"{path}: {where}: weekend_factor={record['weekend_factor']} must "
+                             "lie in [0, 2]")
+        shape = np.array([record[c] for c in COMMUNITY_SHAPE_COLUMNS], dtype=float)
+        if not np.isfinite(shape).all() or (shape < 0.0).any():
+            bad = COMMUNITY_SHAPE_COLUMNS[int(np.argmax(~np.isfinite(shape) | (shape < 0.0)))]
+            raise ValueError(f"{path}: {where}: shape column {bad}={record[bad]} must be a "
+                             "finite fraction >= 0")
+        if abs(float(shape.sum()) - 1.0) > _SHAPE_SUM_TOLERANCE:
+            raise ValueError(f"{path}: {where}: the hourly shape h00..h23 sums to "
+                             f"{shape.sum():.4f}; the fractions of the day's energy must sum "
+                             f"to 1 (within {_SHAPE_SUM_TOLERANCE:g})")
+    missing = [t for t in COMMUNITY_TIERS
+               if t not in set(table.loc[table["kind"] == "household", "key"])]
+    if missing:
+        raise ValueError(f"{path}: no household row for MTF tier(s) {missing}; the file must "
+                         f"give {list(COMMUNITY_TIERS)}")
+    table["year"] = table["year"].astype("int64")
+    return table.set_index("key")
+
+
+def community_loads() -> pd.DataFrame:
+    """Return the host-community load table: household tiers and facilities.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``key`` (``tier1`` .. ``tier5`` for World Bank Multi-Tier Framework
+        households, then facilities such as ``health_centre``, ``school``, ``water_pump``,
+        ``mill``, ``welding_workshop``, ``cold_storage``), with ``kind`` (``household`` or
+        ``facility``), ``kwh_per_day`` (float, energy of one household or facility on a
+        working day [kWh/day]), ``weekend_factor`` (float, Saturday and Sunday energy over a
+        working day's [-]), ``h00`` .. ``h23`` (float, share of the day's energy in each local
+        hour, summing to 1), ``description``, ``source``, ``year`` (int) and ``grade``; a
+        fresh copy on each call. The tiers are derived (grade D) from the MTF thresholds; the
+        facilities are engineering estimates (grade E) with their reasoning in
+        ``description``.
+
+    Raises
+    ------
+    ValueError
+        If the file is malformed (names the file, the line and the column).
+    """
+    return _community_table().copy()
 
 
 # --- equipment failure and convoy cancellation rates (data/reliability_failures.csv) ---------

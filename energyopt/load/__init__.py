@@ -14,6 +14,10 @@ Routes
   the inverse of the fuel curve and shaped by an archetype;
 * a constant load or a given series.
 
+The host community next to a camp (``community:``, issue 15) has its own load,
+:func:`~energyopt.load.community.community_load_kw`: households by access tier and facilities
+from ``data/community_loads.csv``, or a measured profile.
+
 Each module's docstring gives its method.
 
 Changes over time
@@ -51,6 +55,7 @@ from energyopt.load.archetypes import DEFAULT_SHAPE_ARCHETYPE as DEFAULT_SHAPE_A
 from energyopt.load.archetypes import DEFAULT_TEMP_SWING_C as DEFAULT_TEMP_SWING_C
 from energyopt.load.archetypes import OFFICE_REST_DAY_FACTOR as OFFICE_REST_DAY_FACTOR
 from energyopt.load.common import LoadDataWarning, _Notes, _step_dates
+from energyopt.load.community import community_counts, community_load_kw
 from energyopt.load.fuel_log import _fuel_log_profile, fuel_log_daily_kwh, read_fuel_log
 from energyopt.load.measured import LONG_GAP_SEARCH_DAYS as LONG_GAP_SEARCH_DAYS
 from energyopt.load.measured import MAX_FILLED_FRACTION as MAX_FILLED_FRACTION
@@ -76,6 +81,8 @@ __all__ = [
     "archetype_load_kw",
     "archetype_summary",
     "check_units",
+    "community_counts",
+    "community_load_kw",
     "cooling_reference_k",
     "daily_shape",
     "fuel_log_daily_kwh",
