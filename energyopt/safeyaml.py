@@ -198,6 +198,8 @@ def check_data(value: Any, where: str = "scenario", source: str | None = None) -
                 _holder(path), "deeply nested value", _DEEP, source)
         if isinstance(item, Mapping):
             for key, sub in item.items():
+                if isinstance(key, int) and not isinstance(key, bool):
+                    key = str(key)  # a year as key (mission.closure_probabilities: {2: 0.3})
                 if not isinstance(key, str):
                     problems.append(Problem(
                         _join(path, str(key)), key, f"keys must be text, not "

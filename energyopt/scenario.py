@@ -49,9 +49,11 @@ __all__ = [
     "ARCHETYPES",
     "BatterySpec",
     "ClosedRoad",
+    "CommunitySpec",
     "DieselSpec",
     "DieselUnit",
     "FuelSpec",
+    "MissionSpec",
     "HorizonSpec",
     "InventorySpec",
     "LoadSpec",
@@ -1034,6 +1036,142 @@ class SolverSpec(_Spec):
     log: bool = Field(False, description="Print the HiGHS log.")
 
 
+HANDOVER_CHOICES = ("handover", "relocate", "leave", "decide")
+ASSET_TYPES = ("pv", "battery", "diesel")
+HandoverChoice = Literal["handover", "relocate", "leave", "decide"]
+
+
+def _default_handover() -> dict[str, HandoverChoice]:
+    """Return the default choices: fixed kit handed over, relocatable relocated, gensets left."""
+    return {"pv": "decide", "battery": "decide", "diesel": "leave"}
+
+
+class CommunitySpec(_Spec):
+    """A host community next to the camp, served through a feeder (issue 15).
+
+    The load is built from households by World Bank Multi-Tier Framework tier and facility
+    counts (``data/community_loads.csv``, :func:`energyopt.load.community.community_load_kw`)
+    or read from a measured profile (``csv``, kW like ``load.csv``); ``constant_kw`` gives a
+    flat load (tests, quick studies).
+    """
+
+    households: dict[str, int] = Field(
+        default_factory=dict, description="Households per MTF tier, e.g. {tier2: 400} [-].")
+    health_centres: int = Field(0, ge=0, le=1000, description="Health centres [-].")
+    schools: int = Field(0, ge=0, le=1000, description="Schools [-].")
+    water_pumps: int = Field(0, ge=0, le=1000, description="Water pumping stations [-].")
+    productive: dict[str, int] = Field(
+        default_factory=dict, description="Productive uses by type, e.g. {mill: 3} [-].")
+    csv: Path | None = Field(None, description="Measured community load CSV [kW] (relative "
+                             "to the scenario file), instead of the archetypes.")
+    column: str | None = Field(None, description="Column of the CSV holding the load.")
+    constant_kw: float | None = Field(None, ge=0.0, le=1e5,
+                                      description="Flat community load [kW].")
+    feeder_kw: float = Field(300.0, ge=0.0, le=1e5,
+                             description="Feeder capacity from the camp's plant [kW].")
+    hours: tuple[int, int] = Field((0, 24), description="Availability window of the feeder, "
+                                   "local hours [start, end) [h]; start > end wraps midnight.")
+    value_usd_per_kwh: float = Field(0.25, ge=0.0, le=100.0, description="Tariff or social "
+                                     "value of a kWh served to the community [USD/kWh].")
+    value_basis: Literal["tariff", "avoided_diesel"] = Field(
+        "tariff", description="'tariff': value_usd_per_kwh; 'avoided_diesel': the community's "
+        "own small-genset fuel per kWh at the fuel price [USD/kWh].")
+
+    @field_validator("households", "productive")
+    @classmethod
+    def _counts(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, n in value.items():
+            if n < 0 or n > 1_000_000:
+                raise ValueError(f"{key}: count {n} outside 0..1000000")
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _window(cls, value: tuple[int, int]) -> tuple[int, int]:
+        a, b = value
+        if not (0 <= a <= 24 and 0 <= b <= 24):
+            raise ValueError(f"hours [{a}, {b}] must lie within 0..24")
+        return value
+
+
+class MissionSpec(_Spec):
+    """End of the mission: closure year(s) and what happens to each asset (issue 15).
+
+    The horizon becomes the latest closure year; every closure year is a scenario of the
+    economics (operating years, replacements, end-of-mission values), sharing one dispatch
+    year (see :mod:`energyopt.model.community`).
+    """
+
+    end_year: int | None = Field(None, ge=1, le=40,
+                                 description="Certain closure after year N of the horizon [yr].")
+    closure_probabilities: dict[int, float] | None = Field(
+        None, description="Closure year -> probability (sum 1) [yr -> -].")
+    drawdown_months: float = Field(6.0, ge=0.0, le=36.0, description="Drawdown before the "
+                                   "handover: the handover starts this long after closure [mo].")
+    handover: dict[str, HandoverChoice] = Field(
+        default_factory=_default_handover,
+        description="Per asset type (pv, battery, diesel): handover|relocate|leave|decide.")
+    relocation_cost_fraction: dict[str, float] = Field(
+        default_factory=lambda: {"pv": 0.15, "battery": 0.10, "diesel": 0.10},
+        description="Dismantling and transport per asset type [share of capex] (engineering "
+        "estimate, grade E).")
+    relocated_value_fraction: dict[str, float] = Field(
+        default_factory=lambda: {"pv": 0.7, "battery": 0.6, "diesel": 0.7},
+        description="Value of relocated kit elsewhere, new [share of capex, scaled by its "
+        "remaining life] (engineering estimate, grade E).")
+    host_om_fraction: float = Field(1.0, ge=0.0, le=10.0, description="Host's O&M cost of "
+                                    "handed-over kit relative to the UN's [-].")
+    relocatable_kit: Literal["fixed", "relocatable", "decide"] = Field(
+        "fixed", description="Containerised PV and batteries: none, all new kit, or decided "
+        "by the model.")
+    relocatable_capex_premium: float = Field(0.10, ge=0.0, le=2.0, description="Capex "
+                                             "premium of relocatable kit [share of capex].")
+    community_weight: float = Field(1.0, ge=0.0, le=10.0, description="Weight of community "
+                                    "value in the objective (0 = mission-only design) [-].")
+
+    @field_validator("handover", "relocation_cost_fraction", "relocated_value_fraction")
+    @classmethod
+    def _asset_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        bad = [k for k in value if k not in ASSET_TYPES]
+        if bad:
+            raise ValueError(f"unknown asset type(s) {bad}; use {list(ASSET_TYPES)}")
+        for k, v in value.items():
+            if isinstance(v, float | int) and not 0.0 <= float(v) <= 2.0:
+                raise ValueError(f"{k}: {v} outside 0..2")
+        return value
+
+    @field_validator("closure_probabilities")
+    @classmethod
+    def _probabilities(cls, value: dict[int, float] | None) -> dict[int, float] | None:
+        if value is None:
+            return value
+        if not value:
+            raise ValueError("give at least one closure year")
+        for year, prob in value.items():
+            if not 1 <= year <= 40 or not 0.0 <= prob <= 1.0:
+                raise ValueError(f"year {year} (1..40) with probability {prob} (0..1)")
+        if abs(sum(value.values()) - 1.0) > 1e-6:
+            raise ValueError(f"probabilities sum to {sum(value.values()):.4f}, not 1")
+        return value
+
+    @model_validator(mode="after")
+    def _one_end(self) -> Self:
+        if (self.end_year is None) == (self.closure_probabilities is None):
+            raise ValueError("give either mission.end_year or mission.closure_probabilities")
+        return self
+
+    def closures(self) -> dict[int, float]:
+        """Closure year -> probability (a certain ``end_year`` is a one-point distribution)."""
+        if self.closure_probabilities is not None:
+            return dict(sorted(self.closure_probabilities.items()))
+        assert self.end_year is not None
+        return {self.end_year: 1.0}
+
+    def choice(self, asset: str) -> str:
+        """End-of-mission choice of an asset type (``leave`` when not given)."""
+        return self.handover.get(asset, "leave")
+
+
 class Scenario(_Spec):
     """One camp study: site, horizon, load, technologies, fuel, reliability and solver.
 
@@ -1051,6 +1189,10 @@ class Scenario(_Spec):
     fuel: FuelSpec = Field(default_factory=FuelSpec)
     reliability: ReliabilitySpec = Field(default_factory=ReliabilitySpec)
     solver: SolverSpec = Field(default_factory=SolverSpec)
+    community: CommunitySpec | None = Field(
+        None, description="Host community served by a feeder (off by default).")
+    mission: MissionSpec | None = Field(
+        None, description="Mission end and end-of-mission choices (off by default).")
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     #: Whether ``_base_dir`` is the scenario file's folder (True), the working directory of a
