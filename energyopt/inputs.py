@@ -59,6 +59,9 @@ class Inputs:
     design_year : DesignYear or None
         With ``solar.design_percentile``: the weather year chosen and its ensemble's yields
         (:mod:`energyopt.resource.design`); None for the typical year or a named one.
+    community_load_kw : pd.Series or None
+        With ``community:``: the host community's load over each step [kW]
+        (:func:`community_load`); None without a community.
     """
 
     index: pd.DatetimeIndex
@@ -72,6 +75,7 @@ class Inputs:
     load_notes: tuple[str, ...] = ()
     weather_notes: tuple[str, ...] = ()
     design_year: DesignYear | None = None
+    community_load_kw: pd.Series | None = None
 
     @property
     def n_steps(self) -> int:
@@ -146,10 +150,31 @@ def build_inputs(scenario: Scenario) -> Inputs:
         weather, pv = resource.solar_inputs(solar, index)
     with _blaming(_load_field(scenario), "the load"):
         profile = load_profiles.load_inputs(solar, index, weather)
+    with _blaming("community", "the community load"):
+        community = community_load(scenario, index)
     return Inputs(index=index, duration_h=duration, weight=weight, load_kw=profile.load_kw,
                   critical_load_kw=profile.critical_load_kw, pv_kw_per_kwp=pv, weather=weather,
                   site=site, load_notes=profile.notes,
-                  weather_notes=() if chosen is None else (chosen.note(),), design_year=chosen)
+                  weather_notes=() if chosen is None else (chosen.note(),), design_year=chosen,
+                  community_load_kw=community)
+
+
+def community_load(scenario: Scenario, index: pd.DatetimeIndex) -> pd.Series | None:
+    """Return the host community's load over each step [kW], None without ``community:``.
+
+    ``community.constant_kw`` gives a flat load; otherwise the builder
+    :func:`energyopt.load.community.community_load_kw` (archetypes or a measured CSV) does.
+    """
+    spec = scenario.community
+    if spec is None:
+        return None
+    if spec.constant_kw is not None:
+        return pd.Series(float(spec.constant_kw), index=index, name="community_load_kw")
+    # imported here: the community builder is optional until a community is asked for
+    from energyopt.load.community import community_load_kw
+
+    series = community_load_kw(scenario, index)
+    return pd.Series(series.to_numpy(dtype=float), index=index, name="community_load_kw")
 
 
 #: Exceptions of pandas, numpy and pvlib that malformed input data raise; turned into a
