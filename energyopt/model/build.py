@@ -27,6 +27,10 @@ output exactly when a small load needs it; this row makes it store or dump the r
 whole set would. It lifts the relaxation's bound of a small camp with large sets by 1-2%
 (Kidal team site: 323,782 -> 325,905 USD).
 
+With a host community (:mod:`energyopt.model.community`) the power served to it,
+:math:`S_t`, is a demand beside :math:`L_t` (``m.demand_kw``) and may take diesel output
+(``m.absorb_kw``).
+
 Every block registers its supply terms (``m.supply_kw``), reserve offers (``m.reserve_kw``) and
 present-value cost terms (``m.cost_terms``); the objective is the sum of the cost terms: the net
 present cost of the camp's power over the horizon [USD].
@@ -38,6 +42,7 @@ import pyomo.environ as pyo
 
 from energyopt.model.battery import add_battery
 from energyopt.model.common import CostTerm
+from energyopt.model.community import add_community, add_mission_kit
 from energyopt.model.diesel import add_diesel
 from energyopt.model.fuel import add_fuel
 from energyopt.model.logistics import add_logistics
@@ -70,18 +75,21 @@ def build_model(p: ModelParams) -> pyo.ConcreteModel:
     m.supply_kw = []
     m.reserve_kw = []
     m.absorb_kw = []
+    m.demand_kw = []
     m.cost_terms = []
     m.params = p
     m.parts = ModelParts()
     reserve = needs_reserve(p)
     add_pv(m, p)
     add_battery(m, p, with_reserve=reserve)
+    add_mission_kit(m, p)
     add_diesel(m, p, with_reserve=reserve)
     add_logistics(m, p)
     add_fuel(m, p)
     add_reliability(m, p)
     if reserve:
         add_reserve(m, p)
+    add_community(m, p)
     load = p.load_kw
     # excess electricity (HOMER's term): what generators running at their minimum load make
     # beyond load and charging goes to a load bank; it costs only the fuel already counted
@@ -93,9 +101,15 @@ def build_model(p: ModelParams) -> pyo.ConcreteModel:
         return sum(d.power_kw[g, t] for g in d.G)
 
     m.dump_max = pyo.Constraint(m.T, rule=lambda _, t: m.dump_kw[t] <= diesel_kw(t))
-    m.balance = pyo.Constraint(
-        m.T, rule=lambda _, t: sum(term(t) for term in m.supply_kw) - m.dump_kw[t]
-        == float(load[t]))
+    demand = m.demand_kw
+
+    def _balance(_: pyo.Block, t: int) -> object:
+        supply = sum(term(t) for term in m.supply_kw) - m.dump_kw[t]
+        if demand:  # the community's feeder (issue 15)
+            return supply - sum(term(t) for term in demand) == float(load[t])
+        return supply == float(load[t])
+
+    m.balance = pyo.Constraint(m.T, rule=_balance)
     m.parts.requirement("balance", m.balance, "serve the load every step (energy balance)")
     rated = {u.name: u.rated_kw for u in p.diesel}
     largest = max(rated.values(), default=0.0)

@@ -6,10 +6,14 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-__all__ = ["COST_KINDS", "CostTerm", "add_cost"]
+__all__ = ["COMMUNITY_KINDS", "COST_KINDS", "CostTerm", "add_cost"]
 
 #: Kinds of cost, the columns of ``SizingResult.costs`` (present values, USD).
 COST_KINDS = ("capex", "replacement", "om", "fuel", "convoy", "risk", "unserved", "salvage")
+
+#: Kinds of the community's value (issue 15): negative costs, columns of ``SizingResult.costs``
+#: only in a study with a community.
+COMMUNITY_KINDS = ("community", "handover")
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class CostTerm:
 def add_cost(m: pyo.ConcreteModel, block: pyo.Block, component: str, kind: str,
              expr: object) -> None:
     """Register a present-value cost term [USD] on ``block`` and in ``m.cost_terms``."""
-    if kind not in COST_KINDS:
+    if kind not in COST_KINDS + COMMUNITY_KINDS:
         raise ValueError(f"unknown cost kind {kind!r}")
     name = f"cost_{component}_{kind}_usd"
     block.add_component(name, pyo.Expression(expr=expr))

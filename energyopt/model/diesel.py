@@ -88,7 +88,8 @@ def add_diesel(m: pyo.ConcreteModel, p: ModelParams, *, with_reserve: bool) -> N
     for g, u in units.items():
         new = b.count[g] - u.existing
         add_cost(m, b, f"diesel_{g}", "capex", u.unit_capex_usd * new)
-        add_cost(m, b, f"diesel_{g}", "salvage", -u.unit_capex_usd * p.end_discount * new)
+        end = p.end_discount if p.diesel_end_factor is None else p.diesel_end_factor
+        add_cost(m, b, f"diesel_{g}", "salvage", -u.unit_capex_usd * end * new)
         add_cost(m, b, f"diesel_{g}", "replacement",
                  u.wear_usd_per_run_hour * p.variable_annuity * b.run_hours_per_year[g])
         add_cost(m, b, f"diesel_{g}", "om",

@@ -34,8 +34,13 @@ from energyopt.inputs import Inputs
 from energyopt.load import annual_load_multipliers
 from energyopt.scenario import CONVOY_PERIOD_DAYS, InventorySpec, Scenario
 
-__all__ = ["DieselParams", "LogisticsParams", "ModelParams", "model_params", "stress_fuel_l",
-           "window_params", "with_stress_burn"]
+__all__ = ["CommunityParams", "DieselParams", "LogisticsParams", "MissionParams", "ModelParams",
+           "model_params", "stress_fuel_l", "window_params", "with_stress_burn"]
+
+#: Fuel of the community's own small gensets when no row ``community.small_genset_l_per_kwh``
+#: is in ``data/technologies.csv`` [L/kWh]: small (5-20 kVA) sets at part load burn about
+#: 0.3-0.5 L/kWh; 0.35 is an engineering estimate (grade E).
+SMALL_GENSET_L_PER_KWH = 0.35
 
 
 def annuity(rate: float, years: int, growth: float = 0.0,
@@ -155,6 +160,91 @@ class LogisticsParams:
         return cum[k + self.autonomy_days] - cum[k]
 
 
+def service_factor(rate: float, start_years: float, end_years: float) -> float:
+    r"""Present value of one unit per year flowing from ``start_years`` to ``end_years`` [yr].
+
+    Continuous: :math:`\int_a^b (1+r)^{-t} dt`; zero when :math:`b \le a`.
+    """
+    if end_years <= start_years:
+        return 0.0
+    if rate <= 0.0:
+        return end_years - start_years
+    k = math.log1p(rate)
+    return ((1.0 + rate) ** (-start_years) - (1.0 + rate) ** (-end_years)) / k
+
+
+def remaining_life(years: float, life_years: float) -> float:
+    """Life left at ``years`` of the last installation (installed at each multiple of life)."""
+    installs = math.ceil(years / life_years - 1e-9)
+    return max(installs * life_years - years, 0.0)
+
+
+@dataclass(frozen=True)
+class MissionParams:
+    """End-of-mission economics over closure-year scenarios (``mission:``, issue 15).
+
+    Every factor is an expectation over the closure scenarios :math:`s` (closure after
+    :math:`n_s` years with probability :math:`p_s`), per USD of capex or per unit a year.
+    """
+
+    #: (closure year, probability) pairs.
+    closures: tuple[tuple[int, float], ...]
+    #: Expected mission years :math:`\sum_s p_s n_s` [yr].
+    expected_years: float
+    #: 'fixed', 'relocatable' or 'decide' (``mission.relocatable_kit``).
+    relocatable_kit: str
+    #: Capex premium of relocatable kit [share of capex].
+    relocatable_premium: float
+    #: End credit of fixed kit per USD of capex (relocated fixed kit only) [-].
+    pv_end_fixed: float
+    bat_end_fixed: float
+    #: End credit of relocatable kit per USD of its (premium) capex: relocated value minus
+    #: dismantling and transport, discounted, expected [-].
+    pv_end_relocatable: float
+    bat_end_relocatable: float
+    #: Whether the fixed / the relocatable kit is handed over to the community.
+    pv_handover_fixed: bool
+    pv_handover_relocatable: bool
+    bat_handover_fixed: bool
+    bat_handover_relocatable: bool
+    #: Present value of one unit a year over the handed-over kit's remaining life after the
+    #: drawdown, expected [yr] (PV, battery).
+    pv_service_factor: float
+    bat_service_factor: float
+    #: Host's O&M relative to the UN's [-].
+    host_om_fraction: float
+    #: Weight of the community's value in the objective [-].
+    community_weight: float
+
+
+@dataclass(frozen=True)
+class CommunityParams:
+    """The host community's feeder, load and value (``community:``, issue 15)."""
+
+    #: Community load per step [kW].
+    load_kw: np.ndarray
+    #: 1 where the feeder is open in the step, else 0 [-].
+    open: np.ndarray
+    #: Feeder capacity [kW].
+    feeder_kw: float
+    #: Value of a kWh served [USD/kWh].
+    value_usd_per_kwh: float
+    #: Weight of the value in the objective [-] (``mission.community_weight``, else 1).
+    weight: float
+    #: Small-genset fuel the community would burn per kWh [L/kWh].
+    genset_l_per_kwh: float
+    #: Community energy over a year [kWh] and in steps with PV output [kWh].
+    annual_kwh: float
+    sunlit_kwh: float
+    #: Households by tier and in all [-].
+    households: int
+
+    @property
+    def cap_kw(self) -> np.ndarray:
+        """Most the feeder can serve per step: min(feeder x open, load) [kW]."""
+        return np.minimum(self.feeder_kw * self.open, self.load_kw)
+
+
 @dataclass(frozen=True)
 class ModelParams:
     """Numbers of one model instance (see the module docstring for the factors)."""
@@ -226,6 +316,13 @@ class ModelParams:
     bat_initial_soc_kwh: float | None = None
     #: Stored energy aimed at after the last step [kWh]; None = no aim beyond cyclic/min SOC.
     bat_final_soc_min_kwh: float | None = None
+    #: End credit of new diesel units per USD of capex; None = ``end_discount`` (today's
+    #: salvage at the horizon's end).
+    diesel_end_factor: float | None = None
+    #: Host community (``community:``); None = no feeder.
+    community: CommunityParams | None = None
+    #: Mission end (``mission:``); None = one certain horizon of ``years``.
+    mission: MissionParams | None = None
 
     @property
     def usd_per_litre(self) -> float:
@@ -281,6 +378,11 @@ def model_params(scenario: Scenario, inputs: Inputs, *, diesel_only: bool = Fals
     """
     h, sol, bat, fuel, rel = (scenario.horizon, scenario.solar, scenario.battery, scenario.fuel,
                               scenario.reliability)
+    if scenario.mission is not None:
+        # the horizon is the latest closure year
+        scenario = scenario.with_overrides(
+            {"horizon.years": max(scenario.mission.closures())})
+        h = scenario.horizon
     growth = annual_load_multipliers(scenario)
     r, years = h.discount_rate, h.years
     dur = inputs.duration_h.to_numpy(dtype=float)
@@ -366,7 +468,130 @@ def model_params(scenario: Scenario, inputs: Inputs, *, diesel_only: bool = Fals
     )
     if p.logistics is not None and p.logistics.stress_burn == "diesel_only":
         p = replace(p, logistics=with_stress_burn(p.logistics, p))
+    if scenario.mission is not None:
+        p = with_mission(p, scenario, growth)
+    if scenario.community is not None:
+        p = replace(p, community=community_params(scenario, inputs, p))
     return p
+
+
+def with_mission(p: ModelParams, scenario: Scenario, growth: Sequence[float]) -> ModelParams:
+    r"""Return ``p`` with its economics as expectations over the closure scenarios.
+
+    Closure after :math:`n_s` years with probability :math:`p_s`: the annuities become
+    :math:`\sum_s p_s A(n_s)` (the dispatch year is shared, only the number of operating
+    years differs), replacements those inside each mission, and the salvage at the horizon's
+    end gives way to the end-of-mission value of each asset type:
+
+    * ``relocate``: the kit is dismantled and moved to another camp, worth
+      :math:`v \cdot \ell_s / L - c` of its capex (relocated value fraction :math:`v` scaled
+      by the life left :math:`\ell_s` of life :math:`L`, minus the dismantling and transport
+      fraction :math:`c`), discounted from year :math:`n_s`. For PV and batteries only the
+      relocatable (containerised) kit is relocated, unless ``relocatable_kit: fixed`` (then
+      the fixed kit is);
+    * ``handover``: the kit serves the community for its remaining life (valued in the
+      community block, :mod:`energyopt.model.community`; without a community it is left);
+    * ``leave``: worth nothing;
+    * ``decide``: fixed kit handed over, relocatable kit relocated; the model sizes both.
+    """
+    ms = scenario.mission
+    assert ms is not None
+    h, sol, bat, fuel = scenario.horizon, scenario.solar, scenario.battery, scenario.fuel
+    r = h.discount_rate
+    closures = tuple(ms.closures().items())
+
+    def expect(fn: object) -> float:
+        assert callable(fn)
+        return float(sum(prob * fn(n) for n, prob in closures))
+
+    def relocated(asset: str, life: float) -> float:
+        vf = ms.relocated_value_fraction.get(asset, 0.0)
+        cf = ms.relocation_cost_fraction.get(asset, 0.0)
+        return expect(lambda n: (1.0 + r) ** (-n) * (vf * remaining_life(n, life) / life - cf))
+
+    delay = ms.drawdown_months / 12.0
+
+    def service(life: float) -> float:
+        return expect(lambda n: service_factor(r, n + delay, n + remaining_life(n, life)))
+
+    kit = ms.relocatable_kit
+    pv_c, bat_c, dsl_c = ms.choice("pv"), ms.choice("battery"), ms.choice("diesel")
+    pv_reloc = relocated("pv", sol.lifetime_years)
+    bat_reloc = relocated("battery", bat.lifetime_years)
+    dsl_reloc = expect(lambda n: (1.0 + r) ** (-n) * (
+        ms.relocated_value_fraction.get("diesel", 0.0)
+        - ms.relocation_cost_fraction.get("diesel", 0.0)))
+    mp = MissionParams(
+        closures=closures,
+        expected_years=expect(float),
+        relocatable_kit=kit,
+        relocatable_premium=ms.relocatable_capex_premium,
+        pv_end_fixed=pv_reloc if (pv_c == "relocate" and kit == "fixed") else 0.0,
+        bat_end_fixed=bat_reloc if (bat_c == "relocate" and kit == "fixed") else 0.0,
+        pv_end_relocatable=pv_reloc if pv_c in ("relocate", "decide") else 0.0,
+        bat_end_relocatable=bat_reloc if bat_c in ("relocate", "decide") else 0.0,
+        pv_handover_fixed=pv_c in ("handover", "decide"),
+        pv_handover_relocatable=pv_c == "handover",
+        bat_handover_fixed=bat_c in ("handover", "decide"),
+        bat_handover_relocatable=bat_c == "handover",
+        pv_service_factor=service(sol.lifetime_years),
+        bat_service_factor=service(bat.lifetime_years),
+        host_om_fraction=ms.host_om_fraction,
+        community_weight=ms.community_weight,
+    )
+    g = list(growth)
+    lg = p.logistics
+    if lg is not None:
+        spec = fuel.inventory
+        assert spec is not None
+        lg = replace(lg, tank_salvage_factor=0.0, tank_replacement_factor=expect(
+            lambda n: replacement_factor(r, n, spec.tank_lifetime_years)))
+    return replace(
+        p,
+        mission=mp,
+        annuity=expect(lambda n: annuity(r, n)),
+        fuel_annuity=expect(lambda n: annuity(r, n, fuel.escalation_per_year, g[:n])),
+        variable_annuity=expect(lambda n: annuity(r, n, weights=g[:n])),
+        pv_replacement_factor=expect(lambda n: replacement_factor(r, n, sol.lifetime_years)),
+        pv_salvage_factor=mp.pv_end_fixed,
+        bat_replacement_factor=expect(lambda n: replacement_factor(r, n, bat.lifetime_years)),
+        bat_salvage_factor=mp.bat_end_fixed,
+        diesel_end_factor=dsl_reloc if dsl_c == "relocate" else 0.0,
+        logistics=lg,
+    )
+
+
+def community_params(scenario: Scenario, inputs: Inputs, p: ModelParams) -> CommunityParams:
+    """Feeder, load and value of the host community (see :class:`CommunityParams`)."""
+    from energyopt import data
+
+    cs = scenario.community
+    assert cs is not None
+    if inputs.community_load_kw is None:
+        raise ValueError("the scenario has a community but the inputs hold no community load")
+    load = inputs.community_load_kw.to_numpy(dtype=float)
+    hours = np.asarray(inputs.index.hour, dtype=int)
+    a, b = cs.hours
+    is_open = (hours >= a) & (hours < b) if a <= b else (hours >= a) | (hours < b)
+    try:
+        genset = float(data.default("community.small_genset_l_per_kwh"))
+    except (KeyError, ValueError):
+        genset = SMALL_GENSET_L_PER_KWH
+    value = cs.value_usd_per_kwh if cs.value_basis == "tariff" else (
+        genset * p.fuel_price_usd_per_l)
+    hw = p.step_hours_weighted
+    sunlit = p.pv_avail_kw_per_kwp > 0.0
+    return CommunityParams(
+        load_kw=load,
+        open=is_open.astype(float),
+        feeder_kw=cs.feeder_kw,
+        value_usd_per_kwh=value,
+        weight=1.0 if scenario.mission is None else scenario.mission.community_weight,
+        genset_l_per_kwh=genset,
+        annual_kwh=float((hw * load).sum()),
+        sunlit_kwh=float((hw * load * sunlit).sum()),
+        households=int(sum(cs.households.values())),
+    )
 
 
 def stress_fuel_l(p: ModelParams) -> np.ndarray:
@@ -544,4 +769,6 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
         else p.max_convoys_per_year * share,
         bat_initial_soc_kwh=initial_soc_kwh,
         bat_final_soc_min_kwh=final_soc_min_kwh,
+        community=None if p.community is None else replace(
+            p.community, load_kw=p.community.load_kw[cut], open=p.community.open[cut]),
     )
