@@ -20,7 +20,7 @@ import pyomo.environ as pyo
 
 from energyopt.errors import ResultCheckError
 from energyopt.inputs import Inputs
-from energyopt.model.common import COST_KINDS, CostTerm
+from energyopt.model.common import COMMUNITY_KINDS, COST_KINDS, CostTerm
 from energyopt.model.logistics import day_groups
 from energyopt.model.params import ModelParams
 from energyopt.sanity import Caution
@@ -328,6 +328,16 @@ def extract_result(m: pyo.ConcreteModel, p: ModelParams, inputs: Inputs, info: S
     d["reserve_required_kw"] = (p.reserve_load_fraction * p.load_kw
                                 + p.reserve_pv_fraction * d["pv_kw"])
     d["reserve_available_kw"] = headroom + reserve_bat
+    com = m.component("community")
+    if com is not None:
+        assert p.community is not None
+        d["community_load_kw"] = p.community.load_kw.copy()
+        d["community_kw"] = _series(com.served_kw, n)
+    mission = m.component("mission")
+    if p.mission is not None:
+        for key, var in (("pv_relocatable_kwp", "pv_kwp"), ("battery_relocatable_kwh", "bat_kwh")):
+            comp = None if mission is None else mission.component(var)
+            sizes[key] = 0.0 if comp is None else float(comp.value)
     dispatch = pd.DataFrame(d, index=index)
     daily = _fuel_daily(m, p, index)
     if daily is not None:
@@ -335,11 +345,82 @@ def extract_result(m: pyo.ConcreteModel, p: ModelParams, inputs: Inputs, info: S
 
     costs = _costs(m.cost_terms)
     kpis = _kpis(p, dispatch, costs, m, run_hours, info, daily)
+    if p.community is not None or p.mission is not None:
+        kpis = pd.concat([kpis, _community_kpis(p, dispatch, costs, sizes)])
     result = SizingResult(name=name, sizes=pd.Series(sizes, name="size"), kpis=kpis,
                           costs=costs, dispatch=dispatch, solve_info=info, fuel_daily=daily,
                           notes=list(inputs.weather_notes))
     result.checks = check_result(result, p, m)
     return result
+
+
+def _community_kpis(p: ModelParams, d: pd.DataFrame, costs: pd.DataFrame,
+                    sizes: dict[str, float]) -> pd.Series:
+    """KPIs of the host community and the mission's end (issue 15).
+
+    ``community_households_served``: households whose tier energy is fully served on average,
+    i.e. all households times the served share of the community's energy, rounded down (the
+    served energy shared out household by household). ``community_hours_per_day``: hours a day
+    in which the community's whole load is served. ``community_co2_avoided_t_per_year``: the
+    community's own small-genset diesel for the energy served
+    (:data:`~energyopt.model.params.SMALL_GENSET_L_PER_KWH` unless ``data/technologies.csv``
+    has ``community.small_genset_l_per_kwh``) times ``fuel.co2_kg_per_l``.
+    ``handover_value_usd``: present value, expected over the closure years, of the community
+    energy the handed-over kit serves after closure, net of the host's O&M (unweighted).
+    ``mission_npc_usd``: the objective without the community's value.
+    """
+    # deferred: the community module imports the parameters, which results also reads
+    from energyopt.model.community import handover_value_usd
+
+    out: dict[str, float] = {}
+    community_cols = [k for k in COMMUNITY_KINDS if k in costs.columns]
+    out["mission_npc_usd"] = float(costs.drop(columns=community_cols).to_numpy().sum())
+    c = p.community
+    if c is not None:
+        hw = p.step_hours_weighted
+        served = d["community_kw"].to_numpy()
+        kwh = float((hw * served).sum())
+        share = kwh / c.annual_kwh if c.annual_kwh > 0 else 0.0
+        full = (served >= 0.99 * c.load_kw) & (c.load_kw > 0)
+        out["community_kwh_per_year"] = kwh
+        out["community_served_share"] = share
+        out["community_households_served"] = float(math.floor(c.households * share + 1e-9))
+        out["community_hours_per_day"] = float((hw * full).sum()) / 365.0
+        out["community_co2_avoided_t_per_year"] = kwh * c.genset_l_per_kwh * p.co2_kg_per_l / 1e3
+        out["community_value_usd"] = float(-costs[community_cols].to_numpy().sum()) if (
+            community_cols) else 0.0
+    mp = p.mission
+    if mp is not None:
+        out["expected_mission_years"] = mp.expected_years
+        value = 0.0
+        if c is not None:
+            pv, reloc_pv = sizes.get("pv_kwp", 0.0), sizes.get("pv_relocatable_kwp", 0.0)
+            kwh_b, reloc_b = sizes.get("battery_kwh", 0.0), sizes.get(
+                "battery_relocatable_kwh", 0.0)
+            k = (pv - reloc_pv) * mp.pv_handover_fixed + reloc_pv * mp.pv_handover_relocatable
+            e = (kwh_b - reloc_b) * mp.bat_handover_fixed + reloc_b * mp.bat_handover_relocatable
+            value = handover_value_usd(p, k, e)
+        out["handover_value_usd"] = value
+    return pd.Series(out, dtype=float)
+
+
+def _check_community(d: pd.DataFrame, p: ModelParams, tol: float, fail: Any) -> None:
+    """Check served community power against feeder, window and load, and camp first."""
+    c = p.community
+    assert c is not None
+    served = d["community_kw"].to_numpy()
+    over = served - c.cap_kw
+    if over.max() > tol:
+        t = int(over.argmax())
+        fail("community_feeder", f"step {t} serves {served[t]:.4g} kW to the community, above "
+             f"min(feeder x open, community load) = {c.cap_kw[t]:.4g} kW")
+    both = (served > tol) & (d["unserved_kw"].to_numpy() > tol)
+    if both.any():
+        t = int(np.flatnonzero(both)[0])
+        fail("community_priority", f"step {t} serves the community while camp load is shed")
+    shed = d["load_kw"].to_numpy() - d["unserved_kw"].to_numpy() - p.critical_kw
+    if shed.min() < -tol:
+        fail("community_priority", "camp critical load shed")
 
 
 def _fuel_daily(m: pyo.ConcreteModel, p: ModelParams,
@@ -431,7 +512,9 @@ def _costs(terms: list[CostTerm]) -> pd.DataFrame:
         rows.setdefault(term.component, {})
         rows[term.component][term.kind] = rows[term.component].get(term.kind, 0.0) + float(
             pyo.value(term.expr))
-    frame = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(COST_KINDS))
+    kinds = list(COST_KINDS) + [k for k in COMMUNITY_KINDS
+                                if any(term.kind == k for term in terms)]
+    frame = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=kinds)
     return frame.fillna(0.0).rename_axis("component")
 
 
@@ -547,12 +630,17 @@ def check_result(result: SizingResult, p: ModelParams, m: pyo.ConcreteModel) -> 
 
     supply = (d["pv_kw"] + d["diesel_kw"] + d["battery_discharge_kw"] - d["battery_charge_kw"]
               + d["unserved_kw"] - d["diesel_excess_kw"])
+    if "community_kw" in d:
+        supply = supply - d["community_kw"]
     err = (supply - d["load_kw"]).abs().to_numpy()
     if err.max() > tol:
         t = int(err.argmax())
         fail("energy_balance", f"step {t} ({d.index[t]}) supply {supply.iloc[t]:.6g} kW vs load "
              f"{d['load_kw'].iloc[t]:.6g} kW")
     passed.append("energy_balance")
+    if "community_kw" in d and p.community is not None:
+        _check_community(d, p, tol, fail)
+        passed.append("community_priority")
 
     avail = result.sizes["pv_kwp"] * p.pv_avail_kw_per_kwp
     if (d["pv_kw"].to_numpy() > avail + tol).any():
