@@ -121,8 +121,9 @@ def test_community_valued_at_zero_gives_the_mission_only_design(mission_only: An
 
 
 def test_valued_community_is_served_and_adds_up(mission_only: Any) -> None:
-    r = optimize(camp(horizon=SHORT, mission={"end_year": 5}, community=COMMUNITY),
-                 baseline=False)
+    # the gap is relative to the net objective, which the community's value makes small
+    r = optimize(camp(horizon=SHORT, mission={"end_year": 5}, community=COMMUNITY,
+                      solver={"mip_rel_gap": 0.02}), baseline=False)
     assert "costs_sum" in r.checks
     assert "community_priority" in r.checks
     assert float(r.costs.to_numpy().sum()) == pytest.approx(r.solve_info.objective, rel=1e-6)
