@@ -139,3 +139,60 @@ def test_console_check_catches_errors(tmp_path: Path) -> None:
     done = _run(page, tmp_path / "profile", "--dump-dom")
     problems = console_problems(done.stderr)
     assert any("report-broken" in line for line in problems), done.stderr[-2000:]
+
+
+# --- After the UN leaves (issue 15) -----------------------------------------------------------
+#: Appended to a copy of the report (the report itself carries no script): records whether the
+#: section is laid out with a size, displayed and not hidden, as attributes of <body>.
+_VISIBILITY_PROBE = """<script>
+const s = document.getElementById("after-the-un-leaves");
+const r = s ? s.getBoundingClientRect() : {width: 0, height: 0};
+const c = s ? getComputedStyle(s) : {display: "none", visibility: "hidden"};
+document.body.setAttribute("data-section-found", String(Boolean(s)));
+document.body.setAttribute("data-section-visible",
+  String(r.width > 0 && r.height > 0 && c.display !== "none" && c.visibility !== "hidden"));
+document.body.setAttribute("data-section-rows", String(s ? s.querySelectorAll("tr").length : 0));
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def community_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Gao with its host community over three days, beside its mission-only design."""
+    path = Path(__file__).resolve().parents[1] / "examples" / "gao_community.yaml"
+    short = {"horizon.days": 3, "solver.time_limit_s": 30, "fuel.inventory.closed_roads": []}
+    scenario = eo.load_scenario(path).with_overrides(short)
+    inputs = eo.build_inputs(scenario)
+    result = eo.optimize(scenario, inputs=inputs, baseline=False)
+    mission_only = eo.optimize(scenario.with_overrides({"mission.community_weight": 0.0}),
+                               inputs=inputs, baseline=False)
+    return eo.render_report(result, tmp_path_factory.mktemp("community") / "community.html",
+                            scenario=scenario, inputs=inputs, mission_only=mission_only)
+
+
+def test_after_the_un_leaves_section_opens_and_is_visible(community_report: Path,
+                                                          tmp_path: Path) -> None:
+    html = community_report.read_text(encoding="utf-8")
+    assert "<script" not in html
+    probe = tmp_path / "probe.html"
+    probe.write_text(html.replace("</body>", _VISIBILITY_PROBE + "</body>", 1), encoding="utf-8")
+    done = _run(probe, tmp_path / "profile", "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert console_problems(done.stderr) == []
+    dom = done.stdout
+    assert 'data-section-found="true"' in dom
+    assert 'data-section-visible="true"' in dom
+    section = re.search(r'<section id="after-the-un-leaves"[^>]*>(.*?)</section>', dom, re.S)
+    assert section is not None
+    body = section.group(1)
+    assert "After the UN leaves" in body
+    assert "What is handed over" in body
+    assert "Mission-only against handover-ready" in body
+    # the handover table (header + PV + battery) and the design table (header + rows)
+    rows = int(re.search(r'data-section-rows="(\d+)"', dom).group(1))  # type: ignore[union-attr]
+    assert rows >= 3 + 4
+    assert 'href="#after-the-un-leaves"' in dom
+
+
+def test_gao_report_has_no_community_section(gao_report: Path) -> None:
+    # off by default: a camp without community or mission KPIs shows no such section
+    assert "after-the-un-leaves" not in gao_report.read_text(encoding="utf-8")

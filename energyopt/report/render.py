@@ -46,6 +46,15 @@ KPI_ROWS: tuple[tuple[str, str, str, int | None], ...] = (
     ("diesel_hours_per_year", "generator running hours", "unit-h/yr", 0),
 )
 
+#: KPIs of a host community and an uncertain mission end (issue 15); the "After the UN
+#: leaves" section appears when the result has any of them.
+COMMUNITY_KPIS = ("community_kwh_per_year", "community_households_served",
+                  "community_hours_per_day", "community_co2_avoided_t_per_year",
+                  "handover_value_usd", "expected_mission_years")
+#: Asset types an end-of-mission choice applies to, with their size key and unit.
+_HANDOVER_ASSETS = (("pv", "PV array", "pv_kwp", "kWp"),
+                    ("battery", "battery", "battery_kwh", "kWh"))
+
 #: Ids of the sections always present, in order; ``fuel`` and ``pareto`` appear with data.
 SECTION_IDS = ("summary", "sizes", "costs", "energy-mix", "dispatch", "battery", "generators",
                "assumptions", "solver")
@@ -175,6 +184,111 @@ def _mix_sentence(result: SizingResult, scenario: Scenario | None) -> str:
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
+def _kpi(result: SizingResult | None, key: str) -> float | None:
+    """Return a KPI's value, or None when the result or the KPI is absent or not a number."""
+    if result is None:
+        return None
+    value = result.kpis.get(key)
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if is_missing(number) else number
+
+
+def _has_community(result: SizingResult | None) -> bool:
+    return result is not None and any(_kpi(result, k) is not None for k in COMMUNITY_KPIS)
+
+
+#: Rows of the mission-only against handover-ready table: (key, label, unit, decimals, where).
+_DESIGN_ROWS: tuple[tuple[str, str, str, int, str], ...] = (
+    ("pv_kwp", "PV array", "kWp", 0, "sizes"),
+    ("battery_kwh", "battery energy", "kWh", 0, "sizes"),
+    ("battery_kw", "battery power", "kW", 0, "sizes"),
+    ("mission_npc_usd", "mission net present cost (expected)", "USD", 0, "kpis"),
+    ("npc_usd", "objective net present cost (community value counted)", "USD", 0, "kpis"),
+    ("community_kwh_per_year", "community energy served", "kWh/yr", 0, "kpis"),
+    ("community_households_served", "households served", "households", 0, "kpis"),
+    ("handover_value_usd", "value handed over", "USD", 0, "kpis"),
+)
+
+
+def _design_value(result: SizingResult, key: str, where: str) -> float | None:
+    if where == "sizes":
+        value = result.sizes.get(key)
+        return None if value is None or is_missing(float(value)) else float(value)
+    return _kpi(result, key)
+
+
+def _community(result: SizingResult, scenario: Scenario | None,
+               mission_only: SizingResult | None) -> dict[str, Any] | None:
+    """Build the "After the UN leaves" section: handover, households, energy, value, designs.
+
+    None when the result has no community or mission KPI (the section is then left out).
+    KPIs are read defensively: a missing one is shown as a dash, never an error.
+    """
+    if not _has_community(result):
+        return None
+    mission = getattr(scenario, "mission", None) if scenario is not None else None
+    handed: list[dict[str, Any]] = []
+    for asset, label, key, unit in _HANDOVER_ASSETS:
+        size = _design_value(result, key, "sizes")
+        choice = mission.choice(asset) if mission is not None else None
+        if size is None or size <= 0:
+            continue
+        handed.append({"label": label, "size": _num(f"size:{key}", size, 0), "unit": unit,
+                       "choice": choice or "not given",
+                       "text": f"{label} {fmt_number(size, 0)} {unit}: {choice or 'not given'}"})
+    if mission is not None and mission.choice("diesel") != "leave":
+        handed.append({"label": "diesel sets", "size": Markup("all"), "unit": "",
+                       "choice": mission.choice("diesel"),
+                       "text": f"diesel sets: {mission.choice('diesel')}"})
+    closures = mission.closures() if mission is not None else {}
+    figures_ = {key: _kpi(result, key) for key in (*COMMUNITY_KPIS, "community_value_usd",
+                                                     "community_served_share",
+                                                     "mission_npc_usd")}
+
+    def cell(key: str, decimals: int | None, scale: float = 1.0) -> Markup:
+        return _num(f"community:{key}", figures_.get(key), decimals, scale=scale)
+
+    designs = None
+    if mission_only is not None:
+        rows = []
+        for key, label, unit, dec, where in _DESIGN_ROWS:
+            a = _design_value(mission_only, key, where)
+            b = _design_value(result, key, where)
+            if a is None and b is None:
+                continue
+            diff = None if a is None or b is None else b - a
+            rows.append({"label": label, "unit": unit,
+                         "mission_only": _num(f"mission_only:{key}", a, dec),
+                         "handover": _num(f"handover_ready:{key}", b, dec),
+                         "difference": _num(f"difference:{key}", diff, dec, sign=True),
+                         "text": (fmt_number(a, dec), fmt_number(b, dec),
+                                  fmt_number(diff, dec, sign=True))})
+        designs = {"rows": rows, "mission_only_mix": _mix_sentence(mission_only, scenario),
+                   "handover_mix": _mix_sentence(result, scenario)}
+    return {
+        "handed": handed,
+        "closures": ", ".join(f"after year {y}: {fmt_percent(p, 0)}"
+                              for y, p in closures.items()),
+        "drawdown": fmt_number(mission.drawdown_months, 0) if mission is not None else None,
+        "households": cell("community_households_served", 0),
+        "years": cell("expected_mission_years", 1),
+        "kwh": cell("community_kwh_per_year", 0),
+        "hours": cell("community_hours_per_day", 1),
+        "co2": cell("community_co2_avoided_t_per_year", 0),
+        "value": cell("community_value_usd", 0),
+        "handover_value": cell("handover_value_usd", 0),
+        "text": {key: fmt_number(figures_.get(key), dec) for key, dec in (
+            ("community_households_served", 0), ("expected_mission_years", 1),
+            ("community_kwh_per_year", 0), ("community_hours_per_day", 1),
+            ("community_co2_avoided_t_per_year", 0), ("community_value_usd", 0),
+            ("handover_value_usd", 0))},
+        "designs": designs,
+    }
+
+
 def _cost_table(costs: pd.DataFrame) -> dict[str, Any]:
     kinds = [str(c) for c in costs.columns]
     rows = []
@@ -301,7 +415,8 @@ def _operation(v: Verification | None) -> dict[str, Any] | None:
 
 def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | None,
              pareto: pd.DataFrame | None, fuel_daily: pd.DataFrame | None,
-             verification: Verification | None = None) -> dict[str, Any]:
+             verification: Verification | None = None,
+             mission_only: SizingResult | None = None) -> dict[str, Any]:
     from energyopt import __version__  # the package finishes importing before any render
     from energyopt.report import figures  # matplotlib loads only when a report is drawn
 
@@ -397,6 +512,7 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
         "fuel": fuel,
         "pareto": front,
         "operation": _operation(verification),
+        "community": _community(result, scenario, mission_only),
         "assumptions": assumptions,
         "n_estimates": sum(a.is_estimate for a in assumptions),
         "grade_counts": None if scenario is None else _grade_text(scenario),
@@ -413,16 +529,19 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
 def render_html(result: SizingResult, *, scenario: Scenario | None = None,
                 inputs: Inputs | None = None, pareto: pd.DataFrame | None = None,
                 fuel_daily: pd.DataFrame | None = None,
-                verification: Verification | None = None) -> str:
+                verification: Verification | None = None,
+                mission_only: SizingResult | None = None) -> str:
     """Return the report as HTML text; see :func:`render_report`."""
-    context = _context(result, scenario, inputs, pareto, fuel_daily, verification)
+    context = _context(result, scenario, inputs, pareto, fuel_daily, verification,
+                       mission_only)
     return _TEMPLATES.get_template("report.html.j2").render(**context)
 
 
 def render_report(result: SizingResult, path: str | Path, *, scenario: Scenario | None = None,
                   inputs: Inputs | None = None, pareto: pd.DataFrame | None = None,
                   fuel_daily: pd.DataFrame | None = None,
-                  verification: Verification | None = None) -> Path:
+                  verification: Verification | None = None,
+                  mission_only: SizingResult | None = None) -> Path:
     """Write the sizing report as one self-contained HTML file.
 
     Parameters
@@ -447,6 +566,10 @@ def render_report(result: SizingResult, path: str | Path, *, scenario: Scenario 
         The design operated over many weather years (:func:`energyopt.verify.verify`): adds
         the "How the design operates" section (P10/P50/P90 beside the optimiser, stock-out
         probability, blockade survival curve, worst week).
+    mission_only : SizingResult, optional
+        The same scenario solved with ``mission.community_weight: 0`` (the mission-only
+        design): the "After the UN leaves" section then sets it beside this (handover-ready)
+        design. That section appears only when ``result`` has community or mission KPIs.
 
     Returns
     -------
@@ -455,14 +578,16 @@ def render_report(result: SizingResult, path: str | Path, *, scenario: Scenario 
     """
     path = Path(path)
     text = render_html(result, scenario=scenario, inputs=inputs, pareto=pareto,
-                       fuel_daily=fuel_daily, verification=verification)
+                       fuel_daily=fuel_daily, verification=verification,
+                       mission_only=mission_only)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
 
 def render_markdown(result: SizingResult, *, scenario: Scenario | None = None,
-                    verification: Verification | None = None) -> str:
+                    verification: Verification | None = None,
+                    mission_only: SizingResult | None = None) -> str:
     """Return a short Markdown summary of a result, for e-mail.
 
     Parameters
@@ -474,6 +599,9 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None,
     verification : Verification, optional
         Adds one line on how the design operates over many weather years: P50 and P90 fuel
         beside the optimiser's, years out of fuel, years with critical load lost.
+    mission_only : SizingResult, optional
+        The mission-only design (``community_weight: 0``), set beside this one in the "After
+        the UN leaves" part (present only when ``result`` has community or mission KPIs).
 
     Returns
     -------
@@ -494,6 +622,7 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None,
                    f"Operated without foresight over {len(verification.years)} weather years "
                    f"({verification.controller.replace('_', ' ')}"
                    f"{', with failures' if verification.failures else ''}): "
-                   f"{verification.closing_note()}")}
+                   f"{verification.closing_note()}"),
+               "community": _community(result, scenario, mission_only)}
     return _TEMPLATES.get_template("summary.md.j2").render(**context)
 
