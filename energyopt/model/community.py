@@ -199,13 +199,14 @@ def add_community(m: pyo.ConcreteModel, p: ModelParams) -> None:
     b.taken_kwh = pyo.Var(within=pyo.NonNegativeReals)
     b.taken_pv = pyo.Constraint(expr=b.taken_kwp <= k)
     b.taken_bat = pyo.Constraint(expr=b.taken_kwh <= e)
-    b.handover_kwh = pyo.Var(within=pyo.NonNegativeReals, bounds=(0.0, c.annual_kwh))
-    b.handover_pv = pyo.Constraint(expr=b.handover_kwh <= _pv_yield(p) * b.taken_kwp)
+    # in MWh a year: coefficients near one (a kWh row would carry the PV's yield, ~1,800)
+    b.handover_mwh = pyo.Var(within=pyo.NonNegativeReals, bounds=(0.0, c.annual_kwh / 1e3))
+    b.handover_pv = pyo.Constraint(expr=b.handover_mwh <= _pv_yield(p) / 1e3 * b.taken_kwp)
     b.handover_bat = pyo.Constraint(
-        expr=b.handover_kwh <= c.sunlit_kwh + _cycle_kwh(p) * b.taken_kwh)
+        expr=b.handover_mwh <= c.sunlit_kwh / 1e3 + _cycle_kwh(p) / 1e3 * b.taken_kwh)
     host = _host_om_per_unit(p)
     add_cost(m, b, "handover", "handover",
-             -w * (v * mp.pv_service_factor * b.handover_kwh
+             -w * (v * 1e3 * mp.pv_service_factor * b.handover_mwh
                    - host[0] * b.taken_kwp - host[1] * b.taken_kwh))
 
 
