@@ -118,32 +118,29 @@ def community_counts(scenario: object) -> dict[str, float]:
     tiers = [str(k) for k in table.index[table["kind"] == "household"]]
     facilities = [str(k) for k in table.index[table["kind"] == "facility"]]
     counts: dict[str, float] = {}
-    households = _get(section, "households") or {}
-    if not isinstance(households, Mapping):
-        raise ScenarioError.single("community.households", households,
-                                   "must map MTF tiers to numbers of households, e.g. "
-                                   "{tier2: 400, tier3: 300}")
-    for raw_key, value in households.items():
-        key = str(raw_key).strip().lower()
-        field = f"community.households.{raw_key}"
-        if key not in tiers:
-            raise _unknown(field, key, tiers)
-        counts[key] = counts.get(key, 0.0) + _count(field, value)
+    _add_counts(counts, section, "households", tiers,
+                "must map MTF tiers to numbers of households, e.g. {tier2: 400, tier3: 300}")
     for field_name, key in FACILITY_FIELDS.items():
         value = _get(section, field_name)
         if value is not None:
             counts[key] = counts.get(key, 0.0) + _count(f"community.{field_name}", value)
-    productive = _get(section, "productive") or {}
-    if not isinstance(productive, Mapping):
-        raise ScenarioError.single("community.productive", productive,
-                                   "must map facility keys to counts, e.g. {mill: 3}")
-    for raw_key, value in productive.items():
-        key = str(raw_key).strip().lower()
-        field = f"community.productive.{raw_key}"
-        if key not in facilities:
-            raise _unknown(field, key, facilities)
-        counts[key] = counts.get(key, 0.0) + _count(field, value)
+    _add_counts(counts, section, "productive", facilities,
+                "must map facility keys to counts, e.g. {mill: 3}")
     return {k: v for k, v in counts.items() if v > 0.0}
+
+
+def _add_counts(counts: dict[str, float], section: Any, name: str, known: Any,
+                shape: str) -> None:
+    """Add the counts of the mapping ``community.<name>`` (keys among ``known``) to ``counts``."""
+    given = _get(section, name) or {}
+    if not isinstance(given, Mapping):
+        raise ScenarioError.single(f"community.{name}", given, shape)
+    for raw_key, value in given.items():
+        key = str(raw_key).strip().lower()
+        field = f"community.{name}.{raw_key}"
+        if key not in known:
+            raise _unknown(field, key, known)
+        counts[key] = counts.get(key, 0.0) + _count(field, value)
 
 
 def _hourly_energy(index: pd.DatetimeIndex, shape: np.ndarray) -> np.ndarray:
