@@ -394,15 +394,8 @@ def climate_zone(zone: str) -> pd.DataFrame:
     KeyError
         If the zone is unknown; the message suggests close matches.
     """
-    table = _climate_table()
-    wanted = zone.strip().lower()
-    zones = list(dict.fromkeys(str(z) for z in table["zone"]))
-    if wanted not in zones:
-        raise KeyError(
-            f"unknown climate zone {zone!r}.{_suggestion(wanted, zones)} "
-            f"Known zones: {', '.join(zones)}."
-        )
-    rows = table.loc[table["zone"] == wanted, ["month", *_CLIMATE_FLOAT_COLUMNS]]
+    rows = _zone_rows(_climate_table(), zone, "unknown climate zone")
+    rows = rows[["month", *_CLIMATE_FLOAT_COLUMNS]]
     return rows.set_index("month").sort_index().copy()
 
 
@@ -709,13 +702,8 @@ def soiling(zone: str) -> pd.Series:
     KeyError
         If the zone is unknown; the message suggests close matches.
     """
-    table = _soiling_table()
-    wanted = zone.strip().lower()
-    zones = list(dict.fromkeys(str(z) for z in table["zone"]))
-    if wanted not in zones:
-        raise KeyError(f"no soiling defaults for zone {zone!r}.{_suggestion(wanted, zones)} "
-                       f"Known zones: {', '.join(zones)}.")
-    rows = table.loc[table["zone"] == wanted].set_index("month").sort_index()
+    rows = _zone_rows(_soiling_table(), zone, "no soiling defaults for zone")
+    rows = rows.set_index("month").sort_index()
     return rows["soiling_fraction"].copy()
 
 
@@ -941,13 +929,7 @@ def weather_variability(zone: str) -> dict[str, float]:
     KeyError
         If the zone is unknown; the message suggests close matches.
     """
-    table = _variability_table()
-    wanted = zone.strip().lower()
-    zones = list(dict.fromkeys(str(z) for z in table["zone"]))
-    if wanted not in zones:
-        raise KeyError(f"no weather variability for zone {zone!r}."
-                       f"{_suggestion(wanted, zones)} Known zones: {', '.join(zones)}.")
-    rows = table.loc[table["zone"] == wanted]
+    rows = _zone_rows(_variability_table(), zone, "no weather variability for zone")
     return {str(k): float(v) for k, v in zip(rows["key"].tolist(),
                                               rows["value"].astype(float).tolist(), strict=True)}
 
@@ -1078,6 +1060,16 @@ def reliability_failure(key: str) -> float:
         If ``key`` is unknown; the message suggests close matches.
     """
     return _keyed_value(_reliability_table(), key, "reliability default")
+
+
+def _zone_rows(table: pd.DataFrame, zone: str, what: str) -> pd.DataFrame:
+    """Return ``table``'s rows of a climate zone, or raise a KeyError with close matches."""
+    wanted = zone.strip().lower()
+    zones = list(dict.fromkeys(str(z) for z in table["zone"]))
+    if wanted not in zones:
+        raise KeyError(f"{what} {zone!r}.{_suggestion(wanted, zones)} "
+                       f"Known zones: {', '.join(zones)}.")
+    return table.loc[table["zone"] == wanted]
 
 
 def _keyed_value(table: pd.DataFrame, key: str, what: str) -> float:
