@@ -791,3 +791,13 @@ def _design_sentence(result: SizingResult, scenario: Scenario) -> str:
         label, unit = _size_label(key, rated)
         parts.append(f"{label} {fmt_number(float(result.sizes[key]), 0)} {unit}".strip())
     return ", ".join(parts)
+
+
+# Commands kept in their own modules (energyopt/commands/): studies and documents.
+def _register_commands() -> None:
+    from energyopt.commands import register_all
+
+    register_all(app)
+
+
+_register_commands()
