@@ -1027,7 +1027,9 @@ class SolverSpec(_Spec):
         0.005, ge=0.0, le=1.0,
         description="Relative gap to the proven bound at which a design counts as converged "
         "[-]; the search stops there.")
-    threads: int = Field(2, ge=1, le=256, description="Threads given to HiGHS [-].")
+    threads: int = Field(
+        2, ge=1, le=256, description="Threads given to HiGHS, and solves the search runs at "
+        "once (at most two; 1 keeps a run on one core, as a sweep worker wants) [-].")
     strategy: Literal["auto", "monolithic", "staged", "two_stage"] = Field(
         "auto", description="'monolithic': one MILP after a rule-based design; 'staged': LP "
         "relaxation, convoy split, windowed dispatch and a Lagrangian bound (see "

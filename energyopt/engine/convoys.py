@@ -87,13 +87,17 @@ def _solve_parts(problem: Problem, lp: Session, base: Variant,
             results[i] = Piece(lo, hi, result.objective, session.x.copy(),
                                None if session.row_duals is None else session.row_duals.copy())
 
-    threads = [threading.Thread(target=solve, args=(i,), daemon=True)
-               for i in range(1, len(parts))]
-    for thread in threads:
-        thread.start()
-    solve(0)
-    for thread in threads:
-        thread.join()
+    if problem.settings.threads <= 1:  # one core: the pieces one after the other
+        for i in range(len(parts)):
+            solve(i)
+    else:
+        threads = [threading.Thread(target=solve, args=(i,), daemon=True)
+                   for i in range(1, len(parts))]
+        for thread in threads:
+            thread.start()
+        solve(0)
+        for thread in threads:
+            thread.join()
     if any(piece is None for piece in results):
         return []
     return [(piece, session) for piece, session in zip(results, sessions, strict=True)

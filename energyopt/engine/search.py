@@ -45,8 +45,13 @@ from energyopt.solve import Session, Status
 
 __all__ = ["MONOLITHIC_MAX_UNIT_STEPS", "Outcome", "least_metric", "search"]
 
-#: Solves run at once (two cores).
+#: Solves run at once (two cores), unless ``solver.threads`` asks for fewer.
 _WORKERS = 2
+
+
+def _workers(problem: Problem) -> int:
+    """Solves the search runs at once: two, or one when ``solver.threads`` is 1."""
+    return max(1, min(_WORKERS, int(problem.settings.threads)))
 #: Most of the time left that the windowed dispatch may take [-].
 WINDOWS_SHARE = 0.6
 #: Most of the time left that the neighbourhood MILP may take [-].
@@ -266,7 +271,7 @@ def _staged(state: _State, lp: Session) -> None:
         # the windows leave time for the design LP and the bound
         commitment, solved, failed = windowed_commitment(
             problem, x_ref, budget.share(WINDOWS_SHARE), params=problem.window_params(duals),
-            chains=_WORKERS)
+            chains=_workers(problem))
         state.note(f"windowed dispatch: {solved} windows" + (
             f", {failed} kept the LP's units rounded up" if failed else ""))
         state.report("design LP")
@@ -375,7 +380,7 @@ def _lagrangian(state: _State, lp: Session, piece: Piece, x: np.ndarray,
 
     kwargs = {"most_s": most, "enough": enough}
     threads = [threading.Thread(target=bound.work, args=(budget,), kwargs=kwargs, daemon=True)
-               for _ in range(_WORKERS - 1)]
+               for _ in range(_workers(problem) - 1)]
     for thread in threads:
         thread.start()
     bound.work(budget, most_s=most, enough=enough)
