@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -105,7 +106,7 @@ FRACTIONS = (
 
 SITE_KEYS = [
     "gao", "timbuktu", "kidal", "bamako", "juba", "malakal", "bentiu", "wau", "abyei", "goma",
-    "bunia", "beni", "bangui", "bria", "naqoura", "dili",
+    "bunia", "beni", "bangui", "bria", "naqoura", "dili", "mopti",
 ]
 ZONES = {
     "sahel", "sudanian_savanna", "equatorial_highland", "mediterranean_coast", "southern_monsoon",
@@ -235,7 +236,7 @@ def test_technology_defaults_returns_a_copy() -> None:
 # --- sites -----------------------------------------------------------------------------------
 
 
-def test_sixteen_sites_in_file_order() -> None:
+def test_sites_in_file_order() -> None:
     assert data.site_keys() == SITE_KEYS
     assert list(data.sites().index) == SITE_KEYS
 
@@ -251,8 +252,29 @@ def test_site_record_is_usable(key: str) -> None:
     assert 0.0 <= record.elevation_m <= 3000.0
     ZoneInfo(record.timezone)  # raises if the IANA name is unknown
     assert 3.0 <= record.ghi_kwh_m2_day <= 8.0
-    assert record.ghi_grade == "E"
+    assert record.ghi_grade in data.GRADES
     assert record.climate_zone in ZONES
+
+
+def _normals_ghi(key: str) -> pd.DataFrame:
+    raw = pd.read_csv(data.data_dir() / "climate_normals.csv")
+    return raw.loc[raw["site"] == key, ["month", "ghi_kwh_m2_day", "ghi_grade"]]
+
+
+@pytest.mark.parametrize("key", SITE_KEYS)
+def test_site_annual_ghi_is_its_normals_mean_or_an_estimate(key: str) -> None:
+    # issue 14: where data/climate_normals.csv gives all twelve monthly GHI values, the site's
+    # annual GHI is their day-weighted mean with their grade; otherwise an estimate (grade E)
+    record = data.site(key)
+    rows = _normals_ghi(key).sort_values("month")
+    days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+    if rows["ghi_kwh_m2_day"].notna().all() and len(rows) == 12:
+        mean = float((rows["ghi_kwh_m2_day"].to_numpy() * days).sum() / days.sum())
+        assert record.ghi_kwh_m2_day == pytest.approx(mean, abs=0.005)
+        assert record.ghi_grade == rows["ghi_grade"].iloc[0]
+        assert set(rows["ghi_grade"]) == {record.ghi_grade}
+    else:
+        assert record.ghi_grade == "E"
 
 
 def test_site_is_case_insensitive() -> None:
@@ -279,9 +301,12 @@ def test_unknown_site_suggests_close_match() -> None:
     assert "latitude, longitude, elevation_m, timezone" in message
 
 
-def test_sites_source_labels_ghi_as_estimate() -> None:
+def test_sites_source_labels_ghi_as_estimate_or_names_the_normals() -> None:
     table = data.sites()
-    assert (table["source"].str.contains("engineering estimate")).all()
+    estimate = table["ghi_grade"] == "E"
+    assert table.loc[estimate, "source"].str.contains("engineering estimate").all()
+    assert table.loc[~estimate, "source"].str.contains("data/climate_normals.csv").all()
+    assert not table.loc[~estimate, "source"].str.contains("engineering estimate").any()
 
 
 def test_sites_returns_a_copy() -> None:
@@ -357,9 +382,9 @@ def test_non_numeric_value_is_refused(data_copy: Path) -> None:
 
 
 def test_site_without_grade_is_refused(data_copy: Path) -> None:
-    _rewrite(data_copy / data.SITES_FILE, "Africa/Bamako,6.2,E,", "Africa/Bamako,6.2,,")
-    with pytest.raises(ValueError, match=r"sites\.csv.*line 2.*gao"):
-        data.site("gao")
+    _rewrite(data_copy / data.SITES_FILE, "Africa/Bamako,6.1,E,", "Africa/Bamako,6.1,,")
+    with pytest.raises(ValueError, match=r"sites\.csv.*line 3.*timbuktu"):
+        data.site("timbuktu")
 
 
 def test_climate_zone_with_missing_month_is_refused(data_copy: Path) -> None:

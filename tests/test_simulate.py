@@ -151,7 +151,8 @@ def test_balance_limits_and_rules_every_step(designed: Any, controller: str) -> 
     assert (d["reserve_available_kw"] >= d["reserve_required_kw"] - 1e-7).all()
     fuel = 1.0 * (F0 * 200.0 * online + F1 * power)
     np.testing.assert_allclose(d["fuel_l"].to_numpy(), fuel, rtol=1e-12)
-    assert res.kpis["unserved_kwh_per_year"] == 0.0
+    # zero up to float noise (Gao's published-normals year leaves ~1e-12 kWh on a tight step)
+    assert res.kpis["unserved_kwh_per_year"] == pytest.approx(0.0, abs=1e-6)
     assert set(res.kpis.index) >= {
         "fuel_l_per_year", "trucks_per_year", "convoys_per_year", "unserved_kwh_per_year",
         "critical_unserved_kwh_per_year", "unserved_fraction", "renewable_fraction",

@@ -31,9 +31,12 @@ from energyopt.resource import (
 
 #: Seeds per ensemble: the acceptance test's 30.
 N_SEEDS = 30
-#: Annual GHI of the unset-seed Gao year, computed by the code before weather years existed
-#: (= the site's calibration, 6.2 kWh/m2/day over 365 days) [kWh/m2].
-GAO_TYPICAL_KWH_M2 = 2263.0
+#: Annual GHI of the unset-seed Gao year: the site's calibration, the twelve monthly GHI normals
+#: of data/climate_normals.csv times the days of 2025 (read here with pandas) [kWh/m2].
+_GAO_NORMALS = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "climate_normals.csv")
+GAO_TYPICAL_KWH_M2 = float((_GAO_NORMALS.loc[_GAO_NORMALS["site"] == "gao"]
+                            .sort_values("month")["ghi_kwh_m2_day"].to_numpy()
+                            * np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])).sum())
 
 
 def _scenario(site: str = "gao", **solar: Any) -> energyopt.Scenario:
