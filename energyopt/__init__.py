@@ -6,6 +6,7 @@ The public API (see README.md and docs/architecture.md)::
     scenario = eo.load_scenario("examples/gao.yaml")
     result = eo.optimize(scenario)
     front = eo.pareto(scenario, "expected_casualties_per_year", points=8)
+    table = eo.sweep(scenario, {"fuel.price_usd_per_l": [0.8, 1.1, 1.6]})
 """
 
 from energyopt.errors import (
@@ -23,6 +24,7 @@ from energyopt.results import SizingResult, convergence_banner
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.simulate import Outages, SimulationResult, simulate
 from energyopt.solve import SolveInfo
+from energyopt.studies.sweep import sweep
 from energyopt.verify import Verification, verify
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "render_markdown",
     "render_report",
     "simulate",
+    "sweep",
     "verify",
 ]
 
