@@ -55,7 +55,7 @@ from energyopt.optimize import optimize
 from energyopt.pareto import METRICS, pareto
 from energyopt.report import render_markdown, render_report
 from energyopt.report.format import fmt_number, fmt_percent, fmt_seconds, is_missing
-from energyopt.results import SizingResult, convergence_banner
+from energyopt.results import SizingResult, convergence_banner, saving
 from energyopt.safeyaml import load_value
 from energyopt.scenario import Scenario, load_scenario
 from energyopt.solve import SolveInfo
@@ -263,8 +263,10 @@ def kpi_table(result: SizingResult) -> str:
     Returns
     -------
     str
-        The table; saving is diesel only minus design, except for the renewable share, whose
-        gain is design minus diesel only in percentage points.
+        The table; saving is :func:`energyopt.results.saving`: diesel only minus design, and
+        for the renewable share and autonomy (more is better) the gain, design minus diesel
+        only (the renewable share in percentage points), so a positive saving always means the
+        design is better.
     """
     base = result.baseline
     rows = []
@@ -272,14 +274,16 @@ def kpi_table(result: SizingResult) -> str:
         if key not in result.kpis.index:
             continue
         design, diesel = _kpi(result, key), _kpi(base, key)
+        diff = _difference(design, diesel)
+        better = None if diff is None else saving(key, diff, 0.0)
         if key == "renewable_fraction":
-            gain = _difference(design, diesel)
             rows.append([label, fmt_number(None if design is None else 100 * design, 1),
                          fmt_number(None if diesel is None else 100 * diesel, 1),
-                         "n/a" if gain is None else f"{fmt_number(100 * gain, 1, sign=True)} pp"])
+                         "n/a" if better is None else
+                         f"{fmt_number(100 * better, 1, sign=True)} pp"])
         else:
             rows.append([label, fmt_number(design, decimals), fmt_number(diesel, decimals),
-                         fmt_number(_difference(diesel, design), decimals)])
+                         fmt_number(better, decimals)])
     return _table(["", "design", "diesel only", "saving"], rows, "lrrr")
 
 
@@ -392,7 +396,8 @@ def summary(result: SizingResult, scenario: Scenario, inputs: Inputs) -> str:
         lines += solve_lines("diesel only", result.baseline.solve_info,
                              scenario.solver.mip_rel_gap)
     lines += ["", "Sizes", sizes_table(result, rated), "", "Key figures", kpi_table(result)]
-    notes = ["  saving = diesel only - design; renewable share: gain in percentage points (pp)"]
+    notes = ["  saving = diesel only - design; renewable share and autonomy: gain, design - "
+             "diesel only (pp: percentage points); positive = the design is better"]
     if result.baseline is None:
         notes = ["  no diesel-only baseline computed (--no-baseline)"]
         if result.baseline_error:

@@ -10,7 +10,11 @@ Definitions
 * cost: the net present cost without the value the scenario puts on casualties
   (``fuel.value_per_casualty_usd``), unless ``value_risk=True``: the front itself shows the
   trade-off, and its slope between two points (column ``usd_per_casualty_avoided``) is the
-  price of each expected casualty avoided, to set against that value. Valuing risk in the
+  price of each expected casualty avoided, to set against that value: the NPC difference over
+  the casualties avoided over the same horizon, both discounted the same way (casualties a
+  year times the load-weighted annuity :math:`A_v` the model's risk term uses, so that
+  valuing each casualty at exactly this price would leave the two designs equally dear).
+  Valuing risk in the
   cost and bounding it too counts it twice, and a high value makes the least-cost design the
   least-risk one (a front of one point);
 * least-cost design: the optimum of the scenario with that cost;
@@ -93,10 +97,13 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
     pandas.DataFrame
         One row per point: ``point``, ``bound`` (the metric's upper bound, NaN for the
         least-cost point), ``status``, ``npc_usd`` (the sweep's cost),
-        ``usd_per_casualty_avoided`` (cost added per expected casualty a year avoided since the
-        previous point), the metric and the other convoy figures, ``fuel_l_per_year``,
+        ``usd_per_casualty_avoided`` (cost added per expected casualty avoided since the
+        previous point: NPC difference over the casualties avoided over the horizon,
+        discounted like the model's risk term, i.e. casualties a year times ``attrs
+        ["casualty_annuity"]``), the metric and the other convoy figures, ``fuel_l_per_year``,
         ``co2_t_per_year``, ``renewable_fraction``, ``mip_gap``, ``runtime_s`` and the sizes
         (``pv_kwp``, ``battery_kwh``, ``fuel_tank_l`` ...). ``attrs`` holds ``value_risk``,
+        ``casualty_annuity`` (present value of one casualty a year over the horizon [-]),
         ``note`` (why the front has one design, when it has) and ``interrupted`` (Ctrl-C
         stopped the sweep; the finished points are kept).
 
@@ -122,7 +129,8 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
     precheck(p, inputs, scenario)
     problem = Problem(p, "point 1", settings_of(scenario))
     rows: list[dict[str, Any]] = []
-    attrs: dict[str, Any] = {"value_risk": value_risk, "note": "", "interrupted": False}
+    attrs: dict[str, Any] = {"value_risk": value_risk, "note": "", "interrupted": False,
+                             "casualty_annuity": p.variable_annuity}
 
     def done(row: dict[str, Any]) -> None:
         rows.append(row)
@@ -192,12 +200,18 @@ def _point(problem: Problem, scenario: Scenario, inputs: Inputs, eps: float | No
 
 
 def _frame(rows: list[dict[str, Any]], attrs: dict[str, Any]) -> pd.DataFrame:
-    """Return the table, with the cost of each casualty avoided between points."""
+    """Return the table, with the cost of each casualty avoided between points.
+
+    Like by like: the NPC difference (a present value over the horizon) over the casualties
+    avoided over the same horizon, discounted the same way (a year's casualties times the
+    annuity ``attrs["casualty_annuity"]`` the model's risk term uses).
+    """
     frame = pd.DataFrame(rows)
     if "npc_usd" in frame and "expected_casualties_per_year" in frame:
         d_cost = frame["npc_usd"].diff()
         d_risk = -frame["expected_casualties_per_year"].diff()
-        frame["usd_per_casualty_avoided"] = (d_cost / d_risk).where(d_risk > 1e-12)
+        discounted = d_risk * float(attrs.get("casualty_annuity", 1.0))
+        frame["usd_per_casualty_avoided"] = (d_cost / discounted).where(d_risk > 1e-12)
     front = [c for c in COLUMNS if c in frame.columns]
     out = frame[front + [c for c in frame.columns if c not in front]]
     out.attrs.update(attrs)

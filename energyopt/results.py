@@ -26,7 +26,29 @@ from energyopt.model.params import ModelParams
 from energyopt.sanity import Caution
 from energyopt.solve import SolveInfo
 
-__all__ = ["SizingResult", "convergence_banner", "extract_result"]
+__all__ = ["HIGHER_IS_BETTER", "SizingResult", "convergence_banner", "extract_result",
+           "saving"]
+
+#: KPIs for which more is better: their saving is the design's gain, design minus diesel
+#: only. For every other KPI (costs, fuel, trucks, convoys, casualties, CO2, unserved energy,
+#: running hours ...) less is better and the saving is diesel only minus design. Either way a
+#: positive saving means the design is better (:meth:`SizingResult.comparison`, the CLI, the
+#: report and ``kpis.csv`` all use :func:`saving`).
+HIGHER_IS_BETTER = frozenset({
+    "renewable_fraction", "autonomy_days", "stress_autonomy_days", "fuel_stock_min_l",
+    "community_kwh_per_year", "community_households_served", "community_hours_per_day",
+    "community_co2_avoided_t_per_year", "community_served_share", "community_value_usd",
+    "handover_value_usd"})
+
+
+def saving(key: str, design: float, diesel_only: float) -> float:
+    """Return how much better the design is than diesel only on one KPI.
+
+    ``diesel_only - design`` for a KPI where less is better (a cost, litres, convoys ...),
+    ``design - diesel_only`` for one in :data:`HIGHER_IS_BETTER` (the renewable share,
+    autonomy): positive when the design is better.
+    """
+    return design - diesel_only if key in HIGHER_IS_BETTER else diesel_only - design
 
 
 @dataclass
@@ -92,14 +114,19 @@ class SizingResult:
         Returns
         -------
         pd.DataFrame
-            Columns ``design``, ``diesel_only``, ``saving`` (baseline minus design); the
-            baseline columns are NaN when no baseline was computed.
+            Columns ``design``, ``diesel_only``, ``saving`` (positive when the design is
+            better: diesel only minus design, except for the KPIs of
+            :data:`HIGHER_IS_BETTER` such as the renewable share and autonomy, where it is
+            design minus diesel only) and ``change`` (design minus diesel only, whatever the
+            KPI); the baseline columns are NaN when no baseline was computed.
         """
         base = self.baseline.kpis if self.baseline is not None else pd.Series(
             np.nan, index=self.kpis.index)
         frame = pd.DataFrame({"design": self.kpis, "diesel_only": base.reindex(self.kpis.index)})
-        frame["saving"] = frame["diesel_only"] - frame["design"]
-        return frame
+        frame["change"] = frame["design"] - frame["diesel_only"]
+        higher = frame.index.isin(list(HIGHER_IS_BETTER))
+        frame["saving"] = np.where(higher, frame["change"], -frame["change"])
+        return frame[["design", "diesel_only", "saving", "change"]]
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain data (no dispatch): sizes, KPIs, costs, solve info, warnings, baseline."""

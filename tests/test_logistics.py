@@ -339,14 +339,23 @@ def test_front_cost_leaves_the_value_of_casualties_out_by_default() -> None:
     assert front["npc_usd"].iloc[0] == pytest.approx(unvalued.kpis["npc_usd"], rel=1e-6)
     assert front["expected_casualties_per_year"].iloc[0] == pytest.approx(
         unvalued.kpis["expected_casualties_per_year"], rel=1e-6)
-    # each casualty avoided costs what the two designs differ by, per casualty a year
+    # each casualty avoided costs what the two designs differ by (a present value over the
+    # horizon) per casualty avoided over the same horizon, discounted alike: casualties a year
+    # times the annuity of the horizon (no load growth here)
+    h = eo.load_scenario(raw).horizon
+    casualty_years = sum((1 + h.discount_rate) ** -y for y in range(1, h.years + 1))
+    assert front.attrs["casualty_annuity"] == pytest.approx(casualty_years, rel=1e-12)
     cas = front["expected_casualties_per_year"].to_numpy()
     cost = front["npc_usd"].to_numpy()
     price = front["usd_per_casualty_avoided"].to_numpy()
+    checked = 0
     for k in range(1, len(front)):
         if cas[k - 1] - cas[k] > 1e-12:
-            assert price[k] == pytest.approx((cost[k] - cost[k - 1]) / (cas[k - 1] - cas[k]))
+            assert price[k] == pytest.approx(
+                (cost[k] - cost[k - 1]) / ((cas[k - 1] - cas[k]) * casualty_years))
             assert price[k] >= 0.0
+            checked += 1
+    assert checked >= 1
 
 
 def test_a_looser_point_never_keeps_a_dearer_design() -> None:
