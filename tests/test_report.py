@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from dataclasses import replace
@@ -16,6 +17,7 @@ import pytest
 
 import energyopt as eo
 from energyopt.report import render as report_render
+from energyopt.report import sections as report_sections
 from energyopt.report import tables
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -122,7 +124,8 @@ def test_html_is_self_contained(html: str) -> None:
     assert re.findall(r"url\(\s*['\"]?([^#\s'\")][^)]*)\)", lower) == []  # only url(#id)
     assert "<img" not in lower
     for value in re.findall(r'\b(?:src|href)\s*=\s*"([^"]*)"', html):
-        assert value.startswith("#"), value
+        # links inside the page, and the heat-map's pixels inline in its SVG
+        assert value.startswith(("#", "data:image/png;base64,")), value[:40]
     # no address to load, not even an XML namespace; cited sources (data/climate_normals.csv
     # names its pages) may appear as text only
     assert not re.search(r'=\s*"https?://', lower)
@@ -144,8 +147,8 @@ def test_kpi_numbers_are_the_results(solved: tuple[eo.SizingResult, eo.Scenario,
         assert float(span["data-value"]) == design  # stored, not rounded
         assert_rounded(span["text"], design * scale)
         assert_rounded(spans[f"diesel_only:{key}"]["text"], base * scale)
-        saving = design - base if key == "renewable_fraction" else base - design
-        assert_rounded(spans[f"saving:{key}"]["text"], saving * scale)
+        better = design - base if key == "renewable_fraction" else base - design
+        assert_rounded(spans[f"saving:{key}"]["text"], better * scale)
         checked += 1
     assert checked == len(report_render.KPI_ROWS)
     # the cost table sums to the net present cost
@@ -307,3 +310,237 @@ def test_no_baseline_and_no_battery(solved: tuple[eo.SizingResult, eo.Scenario, 
     spans = {s["data-key"]: s for s in sections.spans}
     assert spans["saving:npc_usd"]["text"] == "n/a"
     assert math.isnan(float(spans["diesel_only:npc_usd"]["data-value"]))
+
+
+# --- issue 17: money over time, alternatives, how sure ---------------------------------------
+@pytest.fixture(scope="module")
+def micro(small_camp: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+          ) -> tuple[eo.SizingResult, eo.Scenario, str]:
+    """Level yearly costs: no escalation or growth, PV and battery outlive a 10-year horizon."""
+    raw = {**small_camp, "name": "micro camp",
+           "horizon": {**small_camp["horizon"], "years": 10, "discount_rate": 0.08},
+           "solar": {**small_camp["solar"], "lifetime_years": 30},
+           "battery": {**small_camp["battery"], "lifetime_years": 12},
+           "fuel": {"escalation_per_year": 0.0}}
+    scenario = eo.load_scenario(raw)
+    result = eo.optimize(scenario)
+    path = eo.render_report(result, tmp_path_factory.mktemp("micro") / "micro.html",
+                            scenario=scenario)
+    return result, scenario, path.read_text(encoding="utf-8")
+
+
+def _hand_totals(res: eo.SizingResult, years: int, rate: float) -> np.ndarray:
+    """Yearly payments from result.costs alone: capex now, level yearly costs, salvage at Y."""
+    from energyopt.model.params import annuity
+
+    c = res.costs
+    level = float(c.drop(columns=["capex", "salvage"]).to_numpy().sum()) / annuity(rate, years)
+    flows = np.r_[float(c["capex"].sum()), np.full(years, level)]
+    flows[-1] += float(c["salvage"].sum()) * (1 + rate) ** years
+    return flows
+
+
+def test_cash_flow_and_payback_read_back_from_the_html(
+        micro: tuple[eo.SizingResult, eo.Scenario, str]) -> None:
+    result, scenario, html = micro
+    assert result.baseline is not None
+    years, rate = scenario.horizon.years, scenario.horizon.discount_rate
+    design = _hand_totals(result, years, rate)
+    base = _hand_totals(result.baseline, years, rate)
+    sections = parse(html)
+    spans = {s["data-key"]: s for s in sections.spans if s["section"] == "cash-flow"}
+    for y in range(years + 1):
+        for key, want in (("total_usd", design[y]), ("diesel_only_total_usd", base[y]),
+                          ("cumulative_usd", design[: y + 1].sum()),
+                          ("cumulative_saving_usd", (base - design)[: y + 1].sum())):
+            span = spans[f"cash:{y}:{key}"]
+            assert float(span["data-value"]) == pytest.approx(want, rel=1e-6, abs=1e-3)
+            assert_rounded(span["text"], want)
+    # simple payback: the extra capital over the level yearly saving, within the year
+    saving = base - design
+    assert saving[0] < 0 < saving[1]
+    payback = -saving[0] / saving[1]
+    span = spans["cash:simple_payback_years"]
+    assert float(span["data-value"]) == pytest.approx(payback, rel=1e-6)
+    assert_rounded(span["text"], payback)
+    text = " ".join(" ".join(sections.text["cash-flow"]).split())
+    assert f"{span['text']} years" in text
+    # the discounted yearly totals are the net present cost
+    npv = sum(float(spans[f"cash:{y}:total_usd"]["data-value"]) / (1 + rate) ** y
+              for y in range(years + 1))
+    assert npv == pytest.approx(float(result.kpis["npc_usd"]), rel=1e-6)
+    # the how-sure box at the top carries the payback too
+    summary = " ".join(" ".join(sections.text["summary"]).split())
+    assert "How sure are we?" in summary
+    assert f"pays back in {fmt_years(payback)}" in summary
+
+
+def fmt_years(value: float) -> str:
+    return f"{value:,.1f} years"
+
+
+def test_capital_operating_and_lcoe_parts_in_the_html(
+        solved: tuple[eo.SizingResult, eo.Scenario, eo.Inputs], html: str) -> None:
+    result, _, _ = solved
+    spans = {s["data-key"]: s for s in parse(html).spans}
+    npc = float(result.kpis["npc_usd"])
+    capital = float(result.costs[["capex", "replacement", "salvage"]].to_numpy().sum())
+    assert float(spans["capop:capital:design"]["data-value"]) == pytest.approx(capital)
+    assert float(spans["capop:operating:design"]["data-value"]) == pytest.approx(npc - capital)
+    parts = [float(s["data-value"]) for k, s in spans.items()
+             if k.startswith("lcoe:") and k != "lcoe:total"]
+    assert len(parts) >= 3
+    assert sum(parts) == pytest.approx(float(result.kpis["lcoe_usd_per_kwh"]), rel=1e-9)
+    assert parse(html).svgs["capital-operating"] == 1
+    assert parse(html).svgs["cash-flow"] == 1
+    assert parse(html).svgs["heat-map"] == 1
+
+
+def test_binding_limits_and_how_sure_box(
+        solved: tuple[eo.SizingResult, eo.Scenario, eo.Inputs], html: str) -> None:
+    result, scenario, _ = solved
+    sections = parse(html)
+    sizes = " ".join(sections.text["sizes"])
+    # the scenario caps PV at 400 kWp and the design takes all of it
+    assert result.sizes["pv_kwp"] == pytest.approx(400, rel=1e-6)
+    assert "Binding limits (1)" in sizes
+    assert "PV at solar.max_kwp (400 kWp): more space would lower cost" in sizes
+    summary = " ".join(" ".join(sections.text["summary"]).split())
+    assert "1 limit(s) of the scenario bind" in summary
+    # listed once: the warnings block at the top leaves the at-limit warning to the sizes
+    assert "PV at solar.max_kwp" not in summary
+    gap = f"{100 * result.solve_info.mip_gap:.2f}%"
+    assert f"Converged: this design's net present cost is proven within {gap}" in summary
+    assert "Not yet tested over other weather years" in summary
+    assert "Inputs. By grade:" in summary
+    # an unserved-energy cap the design reaches is flagged too
+    capped = scenario.with_overrides({"reliability.max_unserved_fraction": 0.01})
+    kpis = result.kpis.copy()
+    kpis["unserved_kwh_per_year"] = 0.01 * float(kpis["load_kwh_per_year"])
+    limits = report_sections.binding_limits(replace(result, kpis=kpis), capped)
+    assert [lim["field"] for lim in limits] == ["solar.max_kwp",
+                                               "reliability.max_unserved_fraction"]
+    kpis["unserved_kwh_per_year"] *= 0.5
+    assert len(report_sections.binding_limits(replace(result, kpis=kpis), capped)) == 1
+
+
+def test_day_by_hour_averages_sub_hourly_steps() -> None:
+    index = pd.date_range("2025-03-29", periods=2 * 96, freq="15min", tz="Europe/Paris")
+    values = pd.Series(np.arange(len(index), dtype=float), index=index)
+    grid = tables.day_by_hour(values)
+    # 30 March loses its 02:00 hour (summer time): 2 days of 96 steps span three dates
+    assert list(grid.columns) == list(range(24))
+    first = pd.Timestamp("2025-03-29")
+    assert grid.loc[first, 0] == pytest.approx(np.mean([0, 1, 2, 3]))
+    assert grid.loc[first, 23] == pytest.approx(np.mean([92, 93, 94, 95]))
+    assert np.isnan(grid.loc[pd.Timestamp("2025-03-30"), 2])
+    assert grid.loc[pd.Timestamp("2025-03-30"), 3] == pytest.approx(np.mean([104, 105, 106,
+                                                                             107]))
+
+
+def _blue_pixels(png: bytes) -> int:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        rgb = np.asarray(image.convert("RGB"), dtype=float)
+    return int((np.abs(rgb - np.array([0.0, 114.0, 178.0])).sum(axis=2) < 40).sum())
+
+
+def test_a_single_delivery_is_visible_on_a_year() -> None:
+    from energyopt.report import figures
+
+    days = pd.date_range("2025-01-01", periods=365, freq="D")
+    daily = pd.DataFrame({"stock_l": np.linspace(300000, 100000, 365),
+                          "delivered_l": np.where(np.arange(365) == 200, 180000.0, 0.0)},
+                         index=days)
+    with figures.output("png"):
+        png = figures.fuel_figure(daily)
+    assert isinstance(png, figures.Png)
+    # the arrival is drawn in the delivery colour over enough pixels to be seen (a one-day
+    # bar at 60% opacity left none of that colour)
+    assert _blue_pixels(png.data) > 150
+
+
+def _tick_numbers(svg: str) -> list[float]:
+    out = []
+    for text in re.findall(r"<text[^>]*>([^<]+)</text>", svg):
+        try:
+            out.append(float(text.replace(",", "").replace("\u2212", "-")))
+        except ValueError:
+            continue
+    return out
+
+
+def test_a_front_of_one_design_is_merged_and_read_honestly(
+        solved: tuple[eo.SizingResult, eo.Scenario, eo.Inputs]) -> None:
+    result, scenario, _ = solved
+    # the Gao front of issue 17: eight points, every one the same design
+    same = {"npc_usd": 9425836.1, "expected_casualties_per_year": 0.042,
+            "convoys_per_year": 1.0, "fuel_l_per_year": 76813.0, "pv_kwp": 3000.0,
+            "battery_kwh": 6911.0, "battery_kw": 1036.0, "diesel_g200_count": 2.0,
+            "mip_gap": 0.0421}
+    front = pd.DataFrame([{"point": k, "status": "gap 4.21%" if k < 2 else
+                           f"same design as point {k - 1}", **same} for k in range(8)])
+    front.attrs["value_risk"] = False
+    html = report_render.render_html(result, scenario=scenario, pareto=front)
+    sections = parse(html)
+    text = " ".join(sections.text["pareto"])
+    assert "8 points asked" in text
+    assert "they hold 1 distinct design" in text
+    table = re.search(r'<table id="pareto-table">(.*?)</table>', html, re.S)
+    assert table is not None
+    assert table.group(1).count("<tr>") == 2  # the header and one design, points 0-7
+    assert ">0-7<" in table.group(1)
+    # the cost axis spans a sensible range, not a few thousand USD around one value
+    svg = re.search(r'<section id="pareto">.*?(<svg.*?</svg>)', html, re.S)
+    assert svg is not None
+    costs = [v for v in _tick_numbers(svg.group(1)) if 5 < v < 15]  # million USD
+    assert max(costs) - min(costs) >= 0.1
+    # this design is far cheaper than the front: said, with the reason and the fix
+    assert "USD less than the cheapest design of the front" in text
+    assert "gaps up to 4.21%" in text
+
+
+def test_saving_signs_agree_everywhere(
+        solved: tuple[eo.SizingResult, eo.Scenario, eo.Inputs], tmp_path: Path) -> None:
+    from energyopt.cli import kpi_table
+    from energyopt.results import saving
+
+    result, _, _ = solved
+    assert result.baseline is not None
+    table = result.comparison()
+    share = table.loc["renewable_fraction"]
+    # the design has PV: its renewable share is higher, and that is a positive saving (gain)
+    assert share["design"] > share["diesel_only"]
+    assert share["saving"] == pytest.approx(share["design"] - share["diesel_only"])
+    assert share["change"] == pytest.approx(share["design"] - share["diesel_only"])
+    fuel = table.loc["fuel_l_per_year"]
+    assert fuel["saving"] == pytest.approx(fuel["diesel_only"] - fuel["design"])
+    assert fuel["saving"] > 0
+    # kpis.csv holds the same column
+    result.to_csv(tmp_path)
+    csv_table = pd.read_csv(tmp_path / "kpis.csv", index_col="name")
+    assert csv_table.loc["renewable_fraction", "saving"] == pytest.approx(share["saving"])
+    # the CLI shows the same sign, in percentage points
+    row = next(line for line in kpi_table(result).splitlines() if "renewable share" in line)
+    assert row.split()[-2] == f"{100 * share['saving']:+.1f}"
+    # the report's saving cell too
+    spans = {s["data-key"]: s for s in parse(report_render.render_html(result)).spans}
+    assert float(spans["saving:renewable_fraction"]["text"]) == pytest.approx(
+        100 * share["saving"], abs=0.05)
+    # autonomy: more is better, a longer autonomy is a positive saving
+    assert saving("autonomy_days", 20.0, 14.0) == 6.0
+    assert saving("fuel_l_per_year", 80.0, 100.0) == 20.0
+
+
+def test_markdown_has_how_sure_and_payback(
+        micro: tuple[eo.SizingResult, eo.Scenario, str]) -> None:
+    result, scenario, _ = micro
+    text = eo.render_markdown(result, scenario=scenario)
+    assert "## How sure are we" in text
+    assert "proven within" in text
+    from energyopt.finance import cash_flow
+
+    flow = cash_flow(result, scenario)
+    assert f"pays back in {fmt_years(flow.attrs['simple_payback_years'])}" in text
+    assert f"internal rate of return {100 * flow.attrs['irr']:.1f}%" in text

@@ -228,7 +228,13 @@ def test_report_and_summary_show_the_operation(
     assert '<section id="operation">' in html
     assert "How the design operates" in html
     assert 'aria-label="Blockade survival"' in html
-    assert html.count("<svg") == render_html(result, scenario=scenario).count("<svg") + 1
+    assert 'aria-label="Fuel over weather years"' in html  # the distribution of the years
+    # the "how sure" box at the top gives the spread over the weather years
+    fuel = v.figure("fuel_l_per_year")
+    box = html.split('id="how-sure"')[1].split("</div>")[0]
+    assert (f"over 3 weather years: fuel P50 {fuel['p50']:,.0f} L/yr, P90 "
+            f"{fuel['p90']:,.0f} L/yr") in box
+    assert html.count("<svg") == render_html(result, scenario=scenario).count("<svg") + 2
     assert "operation" not in render_html(result, scenario=scenario).split("<main>")[1][:200]
     md = render_markdown(result, scenario=scenario, verification=v)
     assert "Operated without foresight over 3 weather years" in md

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fmt_number", "fmt_percent", "fmt_seconds", "is_missing"]
+from markupsafe import Markup
+
+__all__ = ["fmt_number", "fmt_percent", "fmt_seconds", "is_missing", "num_span"]
 
 
 def is_missing(value: float | None) -> bool:
@@ -66,3 +68,17 @@ def fmt_seconds(seconds: float) -> str:
     if seconds < 600:
         return f"{seconds:.1f} s"
     return f"{seconds / 60:.1f} min"
+
+
+def num_span(key: str, value: float | None, decimals: int | None, *, scale: float = 1.0,
+             sign: bool = False) -> Markup:
+    """Format a number with its stored value: ``<span class="num" data-...>shown</span>``.
+
+    ``data-key`` names the figure, ``data-value`` holds the stored value unrounded (``nan``
+    when missing) and ``data-scale`` the factor applied for display (100 for percentages),
+    so a reader or a test can check the rounding against the stored figure.
+    """
+    shown = fmt_number(None if value is None else value * scale, decimals, sign=sign)
+    stored = "nan" if value is None or is_missing(value) else repr(float(value))
+    return Markup('<span class="num" data-key="{}" data-value="{}" data-scale="{}">{}</span>'
+                  ).format(key, stored, repr(scale), shown)

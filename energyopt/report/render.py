@@ -21,9 +21,10 @@ from markupsafe import Markup
 
 from energyopt import data
 from energyopt.inputs import Inputs
-from energyopt.report import tables
+from energyopt.report import sections, tables
 from energyopt.report.format import fmt_number, fmt_percent, fmt_seconds, is_missing
-from energyopt.results import SizingResult, convergence_banner
+from energyopt.report.format import num_span as _num
+from energyopt.results import SizingResult, convergence_banner, saving
 from energyopt.scenario import Scenario
 from energyopt.solve import SolveInfo
 from energyopt.verify import TABLE_ROWS, Verification
@@ -55,9 +56,11 @@ COMMUNITY_KPIS = ("community_kwh_per_year", "community_households_served",
 _HANDOVER_ASSETS = (("pv", "PV array", "pv_kwp", "kWp"),
                     ("battery", "battery", "battery_kwh", "kWh"))
 
-#: Ids of the sections always present, in order; ``fuel`` and ``pareto`` appear with data.
-SECTION_IDS = ("summary", "sizes", "costs", "energy-mix", "dispatch", "battery", "generators",
-               "assumptions", "solver")
+#: Ids of the sections always present, in order; ``fuel``, ``pareto``, ``operation``,
+#: ``sensitivity`` and ``after-the-un-leaves`` appear with their data. ``how-sure`` (the box
+#: at the top of the summary) and ``binding-limits`` (in the sizes) are always there too.
+SECTION_IDS = ("summary", "sizes", "costs", "cash-flow", "capital-operating", "energy-mix",
+               "heat-map", "dispatch", "battery", "generators", "assumptions", "solver")
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("energyopt.report", "templates"),
@@ -67,18 +70,6 @@ _TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-
-
-def _num(key: str, value: float | None, decimals: int | None, *, scale: float = 1.0,
-         sign: bool = False) -> Markup:
-    """Format a number with its stored value: ``<span class="num" data-...>shown</span>``.
-
-    ``scale`` multiplies the stored value for display (100 for percentages).
-    """
-    shown = fmt_number(None if value is None else value * scale, decimals, sign=sign)
-    stored = "nan" if value is None or is_missing(value) else repr(float(value))
-    return Markup('<span class="num" data-key="{}" data-value="{}" data-scale="{}">{}</span>'
-                  ).format(key, stored, repr(scale), shown)
 
 
 @dataclass(frozen=True)
@@ -101,10 +92,11 @@ def _kpi_value(result: SizingResult | None, key: str) -> float | None:
 
 
 def kpi_rows(result: SizingResult) -> list[KpiRow]:
-    """Return the KPI table: design, diesel only, and the saving (diesel only minus design).
+    """Return the KPI table: design, diesel only, and the saving.
 
-    The renewable share's third column is the gain (design minus diesel only) in
-    percentage points.
+    The saving is :func:`energyopt.results.saving`, positive when the design is better:
+    diesel only minus design, and for the renewable share (in percentage points) the gain,
+    design minus diesel only.
     """
     rows = []
     for key, label, unit, decimals in KPI_ROWS:
@@ -113,16 +105,16 @@ def kpi_rows(result: SizingResult) -> list[KpiRow]:
             continue
         scale = 100.0 if unit == "%" else 1.0
         if base is not None and not (is_missing(design) or is_missing(base)):
-            saving: float | None = design - base if key == "renewable_fraction" else base - design
+            better: float | None = saving(key, design, base)
         else:
-            saving = None
+            better = None
         cells = (_num(f"design:{key}", design, decimals, scale=scale),
                  _num(f"diesel_only:{key}", base, decimals, scale=scale),
-                 _num(f"saving:{key}", saving, decimals, scale=scale,
+                 _num(f"saving:{key}", better, decimals, scale=scale,
                       sign=key == "renewable_fraction"))
         text = (fmt_number(None if design is None else design * scale, decimals),
                 fmt_number(None if base is None else base * scale, decimals),
-                fmt_number(None if saving is None else saving * scale, decimals,
+                fmt_number(None if better is None else better * scale, decimals,
                            sign=key == "renewable_fraction"))
         rows.append(KpiRow(key, label, unit, *cells, text=text))
     return rows
@@ -401,6 +393,7 @@ def _operation(v: Verification | None) -> dict[str, Any] | None:
         "stockout": _num("verify:stockout_probability", v.stockout_probability, 0,
                          scale=100.0),
         "survival_figure": figures.survival_figure(survival) if len(survival) else None,
+        "distribution_figure": sections.verification_distribution(v),
         "survival": [{"days": d, "share": _num(f"verify:survival:{d}", float(x), 0,
                                                scale=100.0)}
                      for d, x in zip(survival.index.astype(int), survival, strict=True)],
@@ -449,22 +442,8 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
                                  if "convoys" in daily else ""})
         fuel = {"figure": figures.fuel_figure(daily), "calendar": calendar,
                 "min_stock": fmt_number(float(daily["stock_l"].min()), 0)}
-    front = None
-    if pareto is not None and not pareto.empty and "npc_usd" in pareto:
-        metric = next((m for m in ("expected_casualties_per_year", "convoys_per_year")
-                       if m in pareto), None)
-        if metric is not None:
-            # the front's cost leaves the value of casualties out unless it says otherwise;
-            # the design is placed on the same footing
-            valued = bool(pareto.attrs.get("value_risk", True))
-            cost = float(kpis["npc_usd"])
-            if not valued and "risk" in result.costs:
-                cost -= float(result.costs["risk"].sum())
-            chosen = (float(kpis[metric]), cost) if metric in kpis else None
-            front = {"figure": figures.pareto_figure(pareto, metric, chosen),
-                     "metric": metric.replace("_", " "), "points": len(pareto),
-                     "cost": "net present cost" + ("" if valued else
-                                                   " without the value put on casualties")}
+    front = sections.pareto_front(pareto, result)
+    limits = sections.binding_limits(result, scenario)
 
     assumptions = tables.assumptions(scenario)
     base = result.baseline
@@ -484,7 +463,14 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
         "result_notes": list(result.notes),
         "mix_sentence": _mix_sentence(result, scenario),
         "banner": convergence_banner(result),
-        "warnings": list(result.warnings),
+        # sizes at their bound are listed with the other binding limits, in the sizes
+        "warnings": [w for w in result.warnings if w.kind != "at_limit"],
+        "limits": limits,
+        "how_sure": sections.how_sure(result, scenario, verification, len(limits)),
+        "cash": sections.cash_flow(result, scenario, inputs),
+        "capop": sections.capital_operating(result, scenario),
+        "heatmap": sections.heat_map(result),
+        "sensitivity": None,
         "has_baseline": base is not None,
         "baseline_error": result.baseline_error,
         "saving": saving,
@@ -606,8 +592,11 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None,
     Returns
     -------
     str
-        Title, recommended mix, sanity warnings (``result.warnings``), KPI table (design |
-        diesel only | saving), the verification line and solve status.
+        Title, recommended mix, "How sure are we" (the proven gap, the spread over weather
+        years when a verification is given, the grades and the estimates that move the
+        answer most, the binding limits), payback and IRR against diesel only (with a
+        scenario), sanity warnings (``result.warnings``), KPI table (design | diesel only |
+        saving), the verification line and solve status.
     """
     context = {"name": result.name, "mix_sentence": _mix_sentence(result, scenario),
                "banner": convergence_banner(result),
@@ -624,5 +613,12 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None,
                    f"{', with failures' if verification.failures else ''}): "
                    f"{verification.closing_note()}"),
                "community": _community(result, scenario, mission_only)}
+    cash = sections.cash_flow(result, scenario, None)
+    limits = sections.binding_limits(result, scenario)
+    context["how_sure"] = sections.how_sure(result, scenario, verification, len(limits))["lines"]
+    context["money"] = None if cash["note"] or not cash["has_baseline"] else (
+        f"Against diesel only the extra investment pays back in {cash['text']['simple']} "
+        f"({cash['text']['discounted']} discounted at {cash['rate']}); internal rate of "
+        f"return {cash['text']['irr']}.")
     return _TEMPLATES.get_template("summary.md.j2").render(**context)
 

@@ -22,6 +22,7 @@ from energyopt.scenario import Scenario
 
 __all__ = [
     "WET_STACKING_LOAD_FRACTION",
+    "day_by_hour",
     "naive_index",
     "Assumption",
     "assumptions",
@@ -147,6 +148,28 @@ def typical_weeks(result: SizingResult, inputs: Inputs | None = None) -> list[We
                         & (in_month.index < start + pd.Timedelta(days=7))]
         out.append(Week(label=label, month=month.strftime("%B %Y"), frame=week))
     return out
+
+
+def day_by_hour(series: pd.Series) -> pd.DataFrame:
+    """Arrange a time series as days (rows) by clock hours 0-23 (columns), hourly means.
+
+    Parameters
+    ----------
+    series : pd.Series
+        Values on a (tz-aware or naive) datetime index, at any step length.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per local calendar day present, one column per hour of the day: the mean of
+        the steps starting in that hour (steps shorter than an hour are averaged); NaN for an
+        hour with no step (a clock change, or a partial day at the ends).
+    """
+    t = naive_index(series.index)
+    days = pd.DatetimeIndex(t.normalize().unique())
+    grid = pd.Series(series.to_numpy(dtype=float), index=[t.normalize(), t.hour]).groupby(
+        level=[0, 1]).mean().unstack(level=1)
+    return grid.reindex(index=days, columns=range(24))
 
 
 def diesel_units(result: SizingResult) -> list[str]:
