@@ -15,7 +15,9 @@ and the scenario field to change, and sets ``InfeasibleScenarioError.requirement
   safety stock or the autonomy reserve, the autonomy alone, the trucks a day can bring
   (safety stock and autonomy measured against the same burn as the model: by default the
   diesel-only stress burn of ``fuel.inventory.stress_burn``, a constant, checked exactly);
-* the annual convoy and casualty bounds.
+* the annual convoy and casualty bounds;
+* a capital budget (``budget:``): the new capacity the existing kit leaves short, at the
+  cheapest price per kW of new diesel units or battery power.
 
 Every condition is necessary: it uses the best case of the design (PV at ``max_kwp``, the
 battery at ``max_kwh`` and its largest power, every diesel unit allowed) and a lower bound on
@@ -404,10 +406,13 @@ def precheck(p: ModelParams, inputs: Inputs, scenario: Scenario | None = None) -
         With ``requirements`` the short names of the requirements that cannot be met
         (``serve the load``, ``critical load``, ``unserved energy cap``, ``spinning reserve``,
         ``convoy arrival``, ``road closure``, ``fuel tank vs convoy period``, ``autonomy``,
-        ``safety stock``, ``trucks per day``, ``convoy bound``, ``casualty bound``).
+        ``safety stock``, ``trucks per day``, ``convoy bound``, ``casualty bound``,
+        ``capital budget``).
     """
     best = best_case(p)
     _check_power(p, inputs, best)
+    if p.max_capex_usd is not None:
+        _check_budget(p, inputs, best)
     _check_reserve(p, inputs, best)
     if p.logistics is not None:
         _FuelSupply(p, inputs, best, scenario).check()
@@ -458,6 +463,38 @@ def _check_power(p: ModelParams, inputs: Inputs, best: BestCase) -> None:
                 "shedding of the non-critical load (reliability.max_unserved_fraction)",
                 ["serve the load"])
     _check_battery_energy(p, inputs, best, diesel_kw)
+
+
+def _check_budget(p: ModelParams, inputs: Inputs, best: BestCase) -> None:
+    """Check the capital budget against the least new capacity the load needs.
+
+    The power the existing kit cannot give in some step (diesel units on site, the existing
+    battery's power, PV at its largest, free here) must come from new diesel units or battery
+    power; the cheapest of them per kW, integrality and battery energy left out, bounds the
+    capital from below.
+    """
+    assert p.max_capex_usd is not None
+    have = sum(u.rated_kw * u.existing for u in p.diesel) + p.bat_existing_kw
+    short = best.firm_kw - best.pv_kw - have
+    t = int(np.argmax(short))
+    need_kw = float(short[t])
+    if need_kw <= _ABS_KW:
+        return
+    prices = [u.unit_capex_usd / u.rated_kw for u in p.diesel if u.max_count > u.existing]
+    if p.has_battery and p.bat_max_kw > p.bat_existing_kw:
+        prices.append(p.bat_capex_usd_per_kw)
+    if not prices:
+        return  # _check_power already refused a fleet that cannot grow
+    least = need_kw * min(prices)
+    if least > p.max_capex_usd * (1.0 + _REL) + 1.0:
+        raise InfeasibleScenarioError(
+            f"capital budget: at {_when(inputs, t)} the load to serve is "
+            f"{best.firm_kw[t]:,.1f} kW but the existing kit gives at most "
+            f"{best.firm_kw[t] - need_kw:,.1f} kW (diesel units on site, the existing battery's "
+            f"power, PV at its largest); the {need_kw:,.1f} kW more cost at least "
+            f"{least:,.0f} USD of new diesel units or battery power, above budget.capex_usd "
+            f"({p.max_capex_usd:,.0f} USD); raise the budget or add existing units "
+            f"(diesel.units[].existing)", ["capital budget"])
 
 
 def _check_battery_energy(p: ModelParams, inputs: Inputs, best: BestCase,

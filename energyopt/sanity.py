@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Caution",
+    "budget_cautions",
     "capacity_cautions",
     "horizon_cautions",
     "limit_cautions",
@@ -456,7 +457,46 @@ def limit_cautions(scenario: Scenario, result: SizingResult) -> list[Caution]:
             "fuel.inventory.max_tank_l", f"fuel storage at fuel.inventory.max_tank_l "
             f"({inv.max_tank_l:,.0f} L): more storage would lower cost or risk",
             "raise fuel.inventory.max_tank_l if the perimeter allows", "at_limit"))
+    out += budget_cautions(scenario, result)
     return out
+
+
+def budget_cautions(scenario: Scenario, result: SizingResult) -> list[Caution]:
+    """Flag a capital budget (``budget:``) that the design spends in full.
+
+    A design whose new capital (``result.kpis['capex_usd']``) reaches the budget was shaped by
+    the budget: with more capital its net present cost could only fall (or stay). A budget of
+    zero keeps the existing kit, which is said as such.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario solved.
+    result : SizingResult
+        Its design.
+
+    Returns
+    -------
+    list of Caution
+        At most one, ``kind="at_limit"``, field ``budget.capex_usd``.
+    """
+    spec = scenario.budget
+    if spec is None or "capex_usd" not in result.kpis.index:
+        return []
+    limit = spec.start_capex_usd
+    path = "budget.capex_usd" if spec.capex_usd is not None else "budget.capex_usd_per_year"
+    spent = float(result.kpis["capex_usd"])
+    if limit <= 0.0:
+        return [Caution(path, "capital budget of 0 USD: no new equipment, the design keeps "
+                        "the existing kit", f"raise {path} to let the design invest",
+                        "at_limit")]
+    if not _at(spent, limit):
+        return []
+    return [Caution(path, f"capital budget binding: the design spends {spent:,.0f} USD of "
+                    f"the {limit:,.0f} USD budget on new equipment; more capital would lower "
+                    "the net present cost or leave it unchanged",
+                    f"raise {path} if the mission can fund it (energyopt.capex_front shows "
+                    "what each budget buys)", "at_limit")]
 
 
 def log_cautions(cautions: Iterable[Caution], logger: logging.Logger | None = None) -> None:

@@ -48,6 +48,7 @@ from energyopt.safeyaml import check_data, load_text, read_scenario_text
 __all__ = [
     "ARCHETYPES",
     "BatterySpec",
+    "BudgetSpec",
     "ClosedRoad",
     "CommunitySpec",
     "DieselSpec",
@@ -1174,6 +1175,40 @@ class MissionSpec(_Spec):
         return self.handover.get(asset, "leave")
 
 
+class BudgetSpec(_Spec):
+    """A capital budget on new equipment (issue 16; off by default).
+
+    ``capex_usd`` bounds the capital spent at the start on new equipment: new PV, battery
+    energy and power, new diesel units and new fuel storage (the ``capex`` cost terms of the
+    model; what exists costs nothing). A budget of zero keeps the existing kit. With
+    ``capex_usd_per_year`` the budget of each year of a build-out
+    (:func:`energyopt.build_out`); a single run (:func:`energyopt.optimize`) is bounded by
+    ``capex_usd``, or by the first year's budget when only the yearly budgets are given.
+    """
+
+    capex_usd: float | None = Field(
+        None, ge=0.0, le=1e11, description="Most capital spent on new equipment at the start "
+        "[USD]; 0 = the existing kit only.")
+    capex_usd_per_year: list[Annotated[float, Field(ge=0.0, le=1e11)]] | None = Field(
+        None, min_length=1, max_length=40,
+        description="Capital budget of each year of a build-out, year 1 first [USD/yr].")
+
+    @model_validator(mode="after")
+    def _one_given(self) -> Self:
+        if self.capex_usd is None and self.capex_usd_per_year is None:
+            raise ValueError("give capex_usd (the budget at the start) or capex_usd_per_year "
+                             "(one budget per build-out year), or remove the budget section")
+        return self
+
+    @property
+    def start_capex_usd(self) -> float:
+        """The bound on the capital of one run: ``capex_usd``, else year 1's budget [USD]."""
+        if self.capex_usd is not None:
+            return self.capex_usd
+        assert self.capex_usd_per_year is not None
+        return self.capex_usd_per_year[0]
+
+
 class Scenario(_Spec):
     """One camp study: site, horizon, load, technologies, fuel, reliability and solver.
 
@@ -1195,6 +1230,8 @@ class Scenario(_Spec):
         None, description="Host community served by a feeder (off by default).")
     mission: MissionSpec | None = Field(
         None, description="Mission end and end-of-mission choices (off by default).")
+    budget: BudgetSpec | None = Field(
+        None, description="Capital budget on new equipment (off by default).")
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     #: Whether ``_base_dir`` is the scenario file's folder (True), the working directory of a

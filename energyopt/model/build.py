@@ -34,6 +34,9 @@ With a host community (:mod:`energyopt.model.community`) the power served to it,
 Every block registers its supply terms (``m.supply_kw``), reserve offers (``m.reserve_kw``) and
 present-value cost terms (``m.cost_terms``); the objective is the sum of the cost terms: the net
 present cost of the camp's power over the horizon [USD].
+
+With a capital budget (``budget:``, :mod:`energyopt.model.budget`) one more row bounds the sum
+of the ``capex`` terms.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from energyopt.model.battery import add_battery
+from energyopt.model.budget import add_budget
 from energyopt.model.common import CostTerm
 from energyopt.model.community import add_community, add_mission_kit
 from energyopt.model.diesel import add_diesel
@@ -90,6 +94,7 @@ def build_model(p: ModelParams) -> pyo.ConcreteModel:
     if reserve:
         add_reserve(m, p)
     add_community(m, p)
+    add_budget(m, p)  # after every block with capital costs
     load = p.load_kw
     # excess electricity (HOMER's term): what generators running at their minimum load make
     # beyond load and charging goes to a load bank; it costs only the fuel already counted

@@ -323,6 +323,8 @@ class ModelParams:
     community: CommunityParams | None = None
     #: Mission end (``mission:``); None = one certain horizon of ``years``.
     mission: MissionParams | None = None
+    #: Most capital on new equipment at the start (``budget:``) [USD]; None = no budget.
+    max_capex_usd: float | None = None
 
     @property
     def usd_per_litre(self) -> float:
@@ -465,6 +467,7 @@ def model_params(scenario: Scenario, inputs: Inputs, *, diesel_only: bool = Fals
         logistics=None if fuel.inventory is None else logistics_params(
             fuel.inventory, inputs, truck_l=fuel.truck_capacity_l * (1.0 - fuel.loss_fraction),
             rate=r, years=years, start=h.start),
+        max_capex_usd=None if scenario.budget is None else scenario.budget.start_capex_usd,
     )
     if p.logistics is not None and p.logistics.stress_burn == "diesel_only":
         p = replace(p, logistics=with_stress_burn(p.logistics, p))
@@ -733,7 +736,8 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
     with a daily inventory (whole convoys cannot meet a window's share of an annual bound; the
     full-year solve enforces them). Costs that do not depend on the steps (capex, fixed O&M)
     are kept whole, so a window's objective differs from the year's by terms that are constant
-    once the sizes are fixed.
+    once the sizes are fixed. A window has no capital budget row: its sizes are fixed, and the
+    full-year solve that follows holds the budget.
 
     Parameters
     ----------
@@ -769,6 +773,7 @@ def window_params(p: ModelParams, start: int, stop: int, *, initial_soc_kwh: flo
         else p.max_convoys_per_year * share,
         bat_initial_soc_kwh=initial_soc_kwh,
         bat_final_soc_min_kwh=final_soc_min_kwh,
+        max_capex_usd=None,
         community=None if p.community is None else replace(
             p.community, load_kw=p.community.load_kw[cut], open=p.community.open[cut]),
     )
