@@ -96,7 +96,8 @@ def test_binding_budget_is_flagged_and_a_loose_one_is_not(
         unconstrained: eo.SizingResult) -> None:
     tight = eo.optimize(_with_budget(micro(), 50000.0), baseline=False)
     caution = [w for w in tight.warnings if w.field == "budget.capex_usd"]
-    assert len(caution) == 1 and "binding" in caution[0].message
+    assert len(caution) == 1
+    assert "binding" in caution[0].message
     loose = eo.optimize(_with_budget(micro(), 10 * float(unconstrained.kpis["capex_usd"])),
                         baseline=False)
     assert "budget.capex_usd" not in [w.field for w in loose.warnings]
