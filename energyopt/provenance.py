@@ -45,8 +45,8 @@ __all__ = ["PERTURBATION", "GradedInput", "SensitiveEstimate", "grade_counts",
 
 #: Relative change of each estimate in the screen [-].
 PERTURBATION = 0.2
-#: Grades in the order the counts are shown.
-GRADE_ORDER = ("P", "S", "D", "E", "?")
+#: Grades in the order the counts are shown (U: a value a user override changed).
+GRADE_ORDER = ("P", "S", "D", "E", "U", "?")
 
 
 @dataclass(frozen=True)

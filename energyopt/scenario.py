@@ -44,6 +44,7 @@ from pydantic.fields import FieldInfo
 from energyopt import data
 from energyopt.errors import Problem, ScenarioError
 from energyopt.safeyaml import check_data, load_text, read_scenario_text
+from energyopt.yaml_grades import comment_grades, given_paths, normalise_path
 
 __all__ = [
     "ARCHETYPES",
@@ -1238,6 +1239,14 @@ class Scenario(_Spec):
     #: dict or Python scenario (False), or not said by the loader (None: guessed, see
     #: :meth:`relative_paths_text`).
     _base_is_file: bool | None = PrivateAttr(default=None)
+    #: Grades written in the scenario file's comments, by dotted path: (grade, note)
+    #: (:func:`energyopt.yaml_grades.comment_grades`); values an override changed are dropped.
+    _comment_grades: dict[str, tuple[str, str]] = PrivateAttr(default_factory=dict)
+    #: Dotted paths of the values the scenario gave (file, mapping or overrides); None when
+    #: not known (a Scenario built in Python: ``model_fields_set`` then says).
+    _given_paths: frozenset[str] | None = PrivateAttr(default=None)
+    #: Dotted paths whose value an override (``--set``, :meth:`with_overrides`) changed.
+    _override_paths: frozenset[str] = PrivateAttr(default_factory=frozenset)
 
     @field_validator("site")
     @classmethod
@@ -1297,6 +1306,27 @@ class Scenario(_Spec):
             monthly_temp_air_c=temps,
         )
 
+    def value_provenance(self, path: str) -> tuple[tuple[str, str] | None, bool | None, bool]:
+        """Say where the value at a dotted path comes from, as far as the scenario knows.
+
+        Parameters
+        ----------
+        path : str
+            Dotted path, a diesel unit by name (``diesel.units.g400.capex_usd``).
+
+        Returns
+        -------
+        comment : (str, str) or None
+            The grade and note written beside the value in the scenario file, if any (and not
+            changed since by an override).
+        given : bool or None
+            Whether the scenario gave the value itself (None: not recorded).
+        overridden : bool
+            Whether an override changed it.
+        """
+        given = None if self._given_paths is None else path in self._given_paths
+        return self._comment_grades.get(path), given, path in self._override_paths
+
     # -- overrides -----------------------------------------------------------------------------
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """Return a new scenario with dotted-path overrides applied and validated.
@@ -1340,8 +1370,9 @@ class Scenario(_Spec):
                 problems.append(Problem(path, value, str(exc.args[0] if exc.args else exc)))
         if problems:
             raise ScenarioError(problems)
-        return _validate(raw, base_dir=self._base_dir, source="overrides",
-                         from_file=self._base_is_file)
+        new = _validate(raw, base_dir=self._base_dir, source="overrides",
+                        from_file=self._base_is_file)
+        return _carry_provenance(self, new, overrides)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1369,7 +1400,9 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
         return source
     if isinstance(source, Mapping):
         check_data(source)
-        return _validate(dict(source), base_dir=Path.cwd(), source=None, from_file=False)
+        scenario = _validate(dict(source), base_dir=Path.cwd(), source=None, from_file=False)
+        scenario._given_paths = given_paths(source)
+        return scenario
     if not isinstance(source, str | Path):
         raise ScenarioError.single(
             "scenario", type(source).__name__, "give a YAML file path, a dict of the scenario "
@@ -1384,7 +1417,8 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
     except OSError as exc:
         raise ScenarioError.single("scenario", str(path), f"cannot read the file "
                                    f"({exc.strerror or exc}); check its permissions") from None
-    raw = load_text(read_scenario_text(data_bytes, str(path)), str(path))
+    text = read_scenario_text(data_bytes, str(path))
+    raw = load_text(text, str(path))
     if raw is None:
         raise ScenarioError.single("scenario", str(path), "the file is empty; add at least "
                                    "the sections site, load and diesel (see examples/)")
@@ -1393,7 +1427,57 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
             "scenario", type(raw).__name__, "the file must hold a mapping of sections "
             "(name, site, load, diesel, ...)", str(path))
     check_data(raw, source=str(path))
-    return _validate(raw, base_dir=path.resolve().parent, source=str(path), from_file=True)
+    scenario = _validate(raw, base_dir=path.resolve().parent, source=str(path), from_file=True)
+    scenario._given_paths = given_paths(raw)
+    scenario._comment_grades = comment_grades(text)
+    return scenario
+
+
+def _carry_provenance(old: Scenario, new: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """Give ``new`` (``old`` with overrides) the provenance of ``old``, the overrides noted.
+
+    A path whose value the override changed loses its comment's grade and is recorded as
+    overridden; every overridden path counts as given.
+    """
+    before, after = _to_raw(old), _to_raw(new)
+    changed: set[str] = set()
+    for key in overrides:
+        path = normalise_path(after, str(key))
+        if _differs(_lookup_dotted(before, path), _lookup_dotted(after, path)):
+            # an override of a section changes every value under it
+            changed |= {p for p in given_paths(after) if p == path or p.startswith(path + ".")}
+            changed.add(path)
+    new._comment_grades = {p: g for p, g in old._comment_grades.items() if p not in changed}
+    new._override_paths = old._override_paths | frozenset(changed)
+    new._given_paths = None if old._given_paths is None else (
+        old._given_paths | frozenset(normalise_path(after, str(k)) for k in overrides)
+        | frozenset(changed))
+    return new
+
+
+def _differs(a: Any, b: Any) -> bool:
+    """Return whether two plain values differ (values that cannot be compared do)."""
+    try:
+        return bool(a != b)
+    except (TypeError, ValueError):
+        return True
+
+
+def _lookup_dotted(raw: Any, path: str) -> Any:
+    """Return the value at a dotted path of plain data (list items by name or index)."""
+    node = raw
+    for part in path.split("."):
+        if isinstance(node, list):
+            if part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                node = next((i for i in node if isinstance(i, dict) and i.get("name") == part),
+                            None)
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
 
 
 def _validate(raw: dict[str, Any], *, base_dir: Path, source: str | None,

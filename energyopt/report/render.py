@@ -311,10 +311,13 @@ def _note_grade(text: str) -> str:
 
 
 def _grade_text(scenario: Scenario) -> str:
-    """Return the scenario's inputs counted by grade, e.g. ``P 13, S 2, D 5, E 27, ? 6``."""
+    """Return the scenario's inputs counted by grade, e.g. ``P 13, S 2, D 5, E 27, ? 6``.
+
+    Grades no input has are left out.
+    """
     from energyopt.provenance import grade_counts
 
-    return ", ".join(f"{g} {n}" for g, n in grade_counts(scenario).items())
+    return ", ".join(f"{g} {n}" for g, n in grade_counts(scenario).items() if n)
 
 
 def _sensitive_rows(scenario: Scenario, result: SizingResult) -> list[dict[str, str]]:

@@ -250,43 +250,60 @@ class Assumption:
 
     @property
     def is_estimate(self) -> bool:
-        """True for engineering estimates (E), values derived from them (D) or unsourced."""
-        return self.grade in ("E", "D", "?")
+        """True for estimates (E), derived values (D), user overrides (U) and unsourced (?)."""
+        return self.grade in ESTIMATE_GRADES
 
+
+#: Grades flagged ESTIMATE in the report: replace these with mission data before deciding.
+ESTIMATE_GRADES = ("E", "D", "U", "?")
+
+#: Scenario field that gives a table key's value when the scenario states another quantity.
+_ALIASES = {"capex_usd_per_kw": "capex_usd"}
 
 #: Scenario section of each technology-table prefix.
 _SECTIONS = {"pv": "solar", "battery": "battery", "fuel": "fuel", "reliability": "reliability",
              "load": "load", "horizon": "horizon"}
 
 
-def _scenario_values(scenario: Scenario, key: str) -> list[tuple[str, float, bool]]:
-    """Values the scenario used for one table key: (name, value, set explicitly)."""
+def _scenario_values(scenario: Scenario, key: str) -> list[tuple[str, str, float, bool]]:
+    """Values the scenario used for one table key: (name, scenario path, value, set)."""
     prefix, _, field = key.partition(".")
     if prefix == "diesel":
         out = []
         for unit in scenario.diesel.units:
             value = getattr(unit, field, None)
+            given = field in unit.model_fields_set
+            if field == "capex_usd_per_kw":  # the capex used: per unit when capex_usd is given
+                value = unit.unit_capex_usd / unit.rated_kw
+                given = given or "capex_usd" in unit.model_fields_set
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                out.append((f"diesel.units.{unit.name}.{field}", float(value),
-                            field in unit.model_fields_set))
+                name = f"diesel.units.{unit.name}.{field}"
+                out.append((name, name, float(value), given))
         return out
-    section = getattr(scenario, _SECTIONS.get(prefix, prefix), None)
+    section_name = _SECTIONS.get(prefix, prefix)
+    section = getattr(scenario, section_name, None)
     value = getattr(section, field, None) if section is not None else None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return []
     assert section is not None
-    return [(key, float(value), field in section.model_fields_set)]
+    return [(key, f"{section_name}.{field}", float(value), field in section.model_fields_set)]
 
 
 def assumptions(scenario: Scenario | None = None) -> list[Assumption]:
     """Every technology and economic input with its source and grade.
 
     Without a scenario, the defaults of ``data/technologies.csv``. With one, the value the
-    scenario used for each: a value equal to the default keeps the default's source and grade;
-    a value the scenario sets to something else is graded ``?`` (its source is the scenario's,
-    not energyopt's tables) and flagged like an estimate; a value that differs only because
-    energyopt derived it for the site or system (not set in the scenario) is graded ``D``.
-    After :meth:`~energyopt.Scenario.with_overrides` every field counts as set.
+    scenario used for each, graded in this order:
+
+    * ``U`` (user override): an override (``--set``, :meth:`~energyopt.Scenario.with_overrides`)
+      changed it to something other than energyopt's default;
+    * the grade written in the scenario file's comment beside the value (``# D: ...``, see
+      :mod:`energyopt.yaml_grades`), with its note as the source;
+    * a value equal to the default keeps the default's source and grade;
+    * ``?``: a value the scenario sets to something else without a grade (its source is the
+      scenario's, not energyopt's tables), flagged like an estimate;
+    * ``D``: a value that differs only because energyopt derived it for the site or system
+      (not set in the scenario).
 
     Returns
     -------
@@ -300,9 +317,28 @@ def assumptions(scenario: Scenario | None = None) -> list[Assumption]:
         default = float(row["value"])
         values = _scenario_values(scenario, key) if scenario is not None else []
         if not values:
-            values = [(key, default, False)]
-        for name, value, given in values:
-            if np.isclose(value, default, rtol=1e-12, atol=0.0):
+            values = [(key, key, default, False)]
+        for name, path, value, given in values:
+            comment, recorded, overridden = (scenario.value_provenance(path)
+                                             if scenario is not None else (None, None, False))
+            alias = _ALIASES.get(path.rsplit(".", 1)[-1])
+            if scenario is not None and alias is not None:
+                # a diesel unit's capex per kW follows from its capex per unit (capex_usd)
+                alias_path = path.rsplit(".", 1)[0] + "." + alias
+                alias_comment, alias_given, alias_over = scenario.value_provenance(alias_path)
+                comment = comment or alias_comment
+                recorded = recorded or alias_given
+                overridden = overridden or alias_over
+            if recorded is not None:  # the paths the scenario gave, kept through overrides
+                given = recorded
+            equal = bool(np.isclose(value, default, rtol=1e-12, atol=0.0))
+            if overridden and not equal:
+                source, year, grade = (f"user override (--set or with_overrides); energyopt's "
+                                       f"default {default:g} is from: {row['source']}"), "", "U"
+            elif comment is not None:
+                source, year, grade = (f"scenario file: {comment[1]}" if comment[1] else
+                                       "scenario file (grade in its comment)"), "", comment[0]
+            elif equal:
                 source, year, grade = str(row["source"]), str(row["year"]), str(row["grade"])
             elif given:
                 source, year, grade = (f"scenario value; energyopt's default {default:g} is "
