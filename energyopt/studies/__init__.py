@@ -8,7 +8,9 @@ optimal-system-type map of a sweep.
 
 from energyopt.studies.executor import TaskResult, run_tasks, single_core
 from energyopt.studies.plots import ost_map_figure, system_type, tornado_figure
-from energyopt.studies.sweep import sweep
 
-__all__ = ["TaskResult", "ost_map_figure", "run_tasks", "single_core", "sweep", "system_type",
+# eo.sweep is the sweep function; it is not imported here, so that the name
+# energyopt.studies.sweep stays the module.
+
+__all__ = ["TaskResult", "ost_map_figure", "run_tasks", "single_core", "system_type",
            "tornado_figure"]

@@ -15,6 +15,7 @@ import io
 import math
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -26,8 +27,8 @@ from matplotlib.patches import Patch, Rectangle
 
 from energyopt.report.format import fmt_number
 
-__all__ = ["OST_COLOURS", "ost_map_figure", "svg_text", "system_type", "tornado_data",
-           "tornado_figure"]
+__all__ = ["OST_COLOURS", "TABLE_COLUMNS", "ost_map_figure", "save_figure", "svg_text",
+           "sweep_html", "system_type", "table_cells", "tornado_data", "tornado_figure"]
 
 #: Smallest PV array counted as part of a system [kWp] (below it: rounding noise).
 PV_MIN_KWP = 1.0
@@ -309,7 +310,10 @@ def tornado_figure(df: pd.DataFrame, metric: str = "npc_usd",
         fig.legend(handles=[Patch(color="#0072B2", label="input at its lowest value"),
                             Patch(color="#E69F00", label="input at its highest value")],
                    loc="outside lower center", ncols=2, fontsize=8, frameon=False)
-        ax.margins(x=0.2)
+        lo = min(float(bars["metric_min"].min()), centre)
+        hi = max(float(bars["metric_max"].max()), centre)
+        pad = 0.18 * (hi - lo) if hi > lo else 0.05 * abs(centre) or 1.0
+        ax.set_xlim((lo - pad) * scale, (hi + pad) * scale)
         ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -382,6 +386,28 @@ def ost_map_figure(df: pd.DataFrame, x: str, y: str) -> Figure:
 _NS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
 
 
+def save_figure(fig: Figure, path: str | Path) -> Path:
+    """Save a figure of this module (SVG text kept as text, no date in the metadata).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    path : str or Path
+        The file; its suffix gives the format (``.svg``, ``.png`` ...).
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    path = Path(path)
+    metadata = {"Date": None} if path.suffix.lower() == ".svg" else None
+    with matplotlib.style.context(_STYLE):
+        fig.savefig(path, metadata=metadata)
+    return path
+
+
 def svg_text(fig: Figure, title: str) -> str:
     """Return a figure as an inline ``<svg>`` element (no prologue, metadata or namespaces).
 
@@ -405,3 +431,113 @@ def svg_text(fig: Figure, title: str) -> str:
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
     text = _NS.sub("", text)
     return text.replace("<svg", f'<svg role="img" aria-label="{title}"', 1)
+
+
+# --------------------------------------------------------------------------------------------
+# The table and the page
+# --------------------------------------------------------------------------------------------
+#: Columns of the displayed table after the point and its inputs: (column, label, decimals or
+#: None for automatic, scale).
+TABLE_COLUMNS: tuple[tuple[str, str, int | None, float], ...] = (
+    ("system_type", "system", None, 1.0),
+    ("pv_kwp", "PV kWp", 0, 1.0),
+    ("battery_kwh", "battery kWh", 0, 1.0),
+    ("npc_usd", "NPC USD", 0, 1.0),
+    ("saving_usd", "saving USD", 0, 1.0),
+    ("fuel_l_per_year", "fuel L/yr", 0, 1.0),
+    ("convoys_per_year", "convoys/yr", 2, 1.0),
+    ("expected_casualties_per_year", "casualties/yr", None, 1.0),
+    ("renewable_fraction", "RE %", 1, 100.0),
+    ("gap_pct", "gap %", 2, 1.0),
+    ("run_s", "run s", 1, 1.0),
+    ("status", "status", None, 1.0),
+)
+
+
+def table_cells(df: pd.DataFrame) -> tuple[list[str], list[list[str]], str]:
+    """Return the displayed table of a sweep: headers, rows of text and the alignment.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A sweep's table (see :func:`energyopt.sweep`).
+
+    Returns
+    -------
+    headers : list of str
+        ``point``, the inputs, then the columns of :data:`TABLE_COLUMNS` present.
+    rows : list of list of str
+        One per point, numbers rounded for display only (``n/a`` for a failed point).
+    align : str
+        ``l`` or ``r`` per column.
+    """
+    inputs = _inputs(df)
+    cols = [c for c in TABLE_COLUMNS if c[0] in df.columns]
+    headers = ["point", *inputs, *(c[1] for c in cols)]
+    align = "r" + "r" * len(inputs) + "".join(
+        "l" if c[0] in ("system_type", "status") else "r" for c in cols)
+    rows = []
+    for _, rec in df.iterrows():
+        cells = [str(rec.get("point", "")), *(_value_text(rec[k]) for k in inputs)]
+        for key, _label, decimals, scale in cols:
+            value = rec[key]
+            if isinstance(value, str):
+                cells.append(value)
+            elif value is None or value is pd.NA:
+                cells.append("n/a")
+            else:
+                number = _number(value)
+                cells.append(fmt_number(number * scale if math.isfinite(number) else None,
+                                        decimals))
+        rows.append(cells)
+    return headers, rows, align
+
+
+def sweep_html(df: pd.DataFrame, *, title: str, subtitle: str = "",
+               figures: Sequence[tuple[str, str, Figure, str]] = ()) -> str:
+    """Return a self-contained HTML page of a sweep: its table and charts (inline SVG).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A sweep's table.
+    title, subtitle : str
+        The page's heading and the line under it.
+    figures : sequence of (id, title, Figure, note)
+        Charts to show after the table, in order.
+
+    Returns
+    -------
+    str
+        The page (no scripts, no network).
+    """
+    import datetime
+
+    import jinja2
+
+    from energyopt import __version__
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("energyopt.studies", "templates"),
+        autoescape=jinja2.select_autoescape(("html", "html.j2")),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    headers, rows, align = table_cells(df)
+    failed = [s not in ("converged", "not converged") for s in df.get(
+        "status", pd.Series(["converged"] * len(df)))]
+    notes = [f"Point {rec.get('point')}: {rec.get('status')}: {rec.get('error')}"
+             for (_, rec), bad in zip(df.iterrows(), failed, strict=True) if bad]
+    done = len(df) - sum(failed)
+    summary = (f"{len(df)} point(s), {done} with a design"
+               + (f", {sum(failed)} failed (shaded; why below)" if any(failed) else "")
+               + ". NPC: net present cost over the horizon; saving: against the diesel-only "
+               "camp under the same inputs; RE: renewable share; gap: to the proven bound.")
+    page = env.get_template("sweep.html.j2").render(
+        title=title, subtitle=subtitle, version=__version__,
+        generated=datetime.date.today().isoformat(), summary=summary, notes=notes,
+        headers=[{"label": h, "align": a} for h, a in zip(headers, align, strict=True)],
+        rows=[{"failed": bad, "cells": [{"text": t, "align": a}
+                                        for t, a in zip(r, align, strict=True)]}
+              for r, bad in zip(rows, failed, strict=True)],
+        figures=[{"id": i, "title": t, "svg": svg_text(f, t), "note": n}
+                 for i, t, f, n in figures])
+    return str(page)
