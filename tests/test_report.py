@@ -544,3 +544,32 @@ def test_markdown_has_how_sure_and_payback(
     flow = cash_flow(result, scenario)
     assert f"pays back in {fmt_years(flow.attrs['simple_payback_years'])}" in text
     assert f"internal rate of return {100 * flow.attrs['irr']:.1f}%" in text
+
+
+def test_sensitivity_section_from_a_sweep(
+        solved: tuple[eo.SizingResult, eo.Scenario, eo.Inputs]) -> None:
+    result, scenario, _ = solved
+    # one input at a time around the base (price 1.1 USD/L, 2 M USD per casualty)
+    rows = [(0.8, 2e6, 9.0e6), (1.1, 2e6, 10.0e6), (1.6, 2e6, 12.0e6),
+            (1.1, 0.0, 9.5e6)]
+    sweep = pd.DataFrame(rows, columns=["fuel.price_usd_per_l", "fuel.value_per_casualty_usd",
+                                        "npc_usd"])
+    sweep.attrs.update({"inputs": ["fuel.price_usd_per_l", "fuel.value_per_casualty_usd"],
+                        "base": {"fuel.price_usd_per_l": 1.1,
+                                 "fuel.value_per_casualty_usd": 2e6}})
+    html = report_render.render_html(result, scenario=scenario, sweep=sweep)
+    sections = parse(html)
+    assert sections.svgs["sensitivity"] == 1
+    spans = {s["data-key"]: s for s in sections.spans if s["section"] == "sensitivity"}
+    assert float(spans["tornado:fuel.price_usd_per_l:swing"]["data-value"]) == 3.0e6
+    assert float(spans["tornado:fuel.value_per_casualty_usd:swing"]["data-value"]) == 0.5e6
+    assert float(spans["tornado:fuel.price_usd_per_l:low"]["data-value"]) == 9.0e6
+    assert float(spans["tornado:fuel.price_usd_per_l:high"]["data-value"]) == 12.0e6
+    table = re.search(r'<table id="tornado-table">(.*?)</table>', html, re.S)
+    assert table is not None
+    # the largest swing first
+    assert table.group(1).index("fuel.price_usd_per_l") < table.group(1).index(
+        "fuel.value_per_casualty_usd")
+    assert 'href="#sensitivity"' in html
+    # no sweep, no section
+    assert "sensitivity" not in parse(report_render.render_html(result)).svgs

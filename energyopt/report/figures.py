@@ -34,9 +34,10 @@ from energyopt.report.tables import (  # noqa: E402
     naive_index,
 )
 
-__all__ = ["Png", "capital_operating_figure", "cash_flow_figure", "distribution_figure",
-           "fuel_figure", "heatmap_figure", "loading_figure", "mix_figure", "output",
-           "pareto_figure", "soc_figure", "survival_figure", "week_figure"]
+__all__ = ["Png", "as_figure", "capital_operating_figure", "cash_flow_figure",
+           "distribution_figure", "fuel_figure", "heatmap_figure", "loading_figure",
+           "mix_figure", "output", "pareto_figure", "soc_figure", "survival_figure",
+           "week_figure"]
 
 #: Colours per series (colour-blind safe, Okabe-Ito).
 COLOURS = {
@@ -104,6 +105,14 @@ def _svg(fig: Figure, title: str) -> str:
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
     text = _NS.sub("", text)
     return text.replace("<svg", f'<svg role="img" aria-label="{title}"', 1)
+
+
+def as_figure(fig: Figure, title: str) -> str:
+    """Return a figure drawn elsewhere (a sweep's tornado chart) as inline SVG text.
+
+    Under ``output("png")`` a :class:`Png`, as this module's own figures.
+    """
+    return _svg(fig, title)
 
 
 def _figure(width_in: float = 11.0, height_in: float = 3.4) -> tuple[Figure, plt.Axes]:

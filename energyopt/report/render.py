@@ -412,7 +412,8 @@ def _operation(v: Verification | None) -> dict[str, Any] | None:
 def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | None,
              pareto: pd.DataFrame | None, fuel_daily: pd.DataFrame | None,
              verification: Verification | None = None,
-             mission_only: SizingResult | None = None) -> dict[str, Any]:
+             mission_only: SizingResult | None = None,
+             sweep: pd.DataFrame | None = None) -> dict[str, Any]:
     from energyopt import __version__  # the package finishes importing before any render
     from energyopt.report import figures  # matplotlib loads only when a report is drawn
 
@@ -473,7 +474,7 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
         "cash": sections.cash_flow(result, scenario, inputs),
         "capop": sections.capital_operating(result, scenario),
         "heatmap": sections.heat_map(result),
-        "sensitivity": None,
+        "sensitivity": sections.sensitivity(sweep),
         "has_baseline": base is not None,
         "baseline_error": result.baseline_error,
         "saving": saving,
@@ -519,10 +520,11 @@ def render_html(result: SizingResult, *, scenario: Scenario | None = None,
                 inputs: Inputs | None = None, pareto: pd.DataFrame | None = None,
                 fuel_daily: pd.DataFrame | None = None,
                 verification: Verification | None = None,
-                mission_only: SizingResult | None = None) -> str:
+                mission_only: SizingResult | None = None,
+                sweep: pd.DataFrame | None = None) -> str:
     """Return the report as HTML text; see :func:`render_report`."""
     context = _context(result, scenario, inputs, pareto, fuel_daily, verification,
-                       mission_only)
+                       mission_only, sweep)
     return _TEMPLATES.get_template("report.html.j2").render(**context)
 
 
@@ -530,7 +532,8 @@ def render_report(result: SizingResult, path: str | Path, *, scenario: Scenario 
                   inputs: Inputs | None = None, pareto: pd.DataFrame | None = None,
                   fuel_daily: pd.DataFrame | None = None,
                   verification: Verification | None = None,
-                  mission_only: SizingResult | None = None) -> Path:
+                  mission_only: SizingResult | None = None,
+                  sweep: pd.DataFrame | None = None) -> Path:
     """Write the sizing report as one self-contained HTML file.
 
     Parameters
@@ -559,6 +562,10 @@ def render_report(result: SizingResult, path: str | Path, *, scenario: Scenario 
         The same scenario solved with ``mission.community_weight: 0`` (the mission-only
         design): the "After the UN leaves" section then sets it beside this (handover-ready)
         design. That section appears only when ``result`` has community or mission KPIs.
+    sweep : pandas.DataFrame, optional
+        A sweep of the scenario's inputs (:func:`energyopt.sweep`): adds the "Sensitivity"
+        section, a tornado chart of the net present cost over each input's values
+        (:func:`energyopt.studies.plots.tornado_figure`) and the table of their swings.
 
     Returns
     -------
@@ -568,7 +575,7 @@ def render_report(result: SizingResult, path: str | Path, *, scenario: Scenario 
     path = Path(path)
     text = render_html(result, scenario=scenario, inputs=inputs, pareto=pareto,
                        fuel_daily=fuel_daily, verification=verification,
-                       mission_only=mission_only)
+                       mission_only=mission_only, sweep=sweep)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path

@@ -22,7 +22,7 @@ from energyopt.scenario import Scenario
 from energyopt.verify import Verification
 
 __all__ = ["UNSERVED_RTOL", "binding_limits", "capital_operating", "cash_flow", "heat_map",
-           "how_sure", "pareto_front", "verification_distribution"]
+           "how_sure", "pareto_front", "sensitivity", "verification_distribution"]
 
 #: Relative tolerance of "at its cap" for the unserved, convoy and casualty caps [-].
 UNSERVED_RTOL = 1e-4
@@ -373,3 +373,59 @@ def verification_distribution(v: Verification | None) -> str | None:
     fig = v.figure("fuel_l_per_year")
     return figures.distribution_figure(v.years["fuel_l_per_year"], fig.get("optimiser"),
                                        fig["p50"], fig["p90"], "fuel (L/yr)")
+
+
+def sensitivity(sweep: pd.DataFrame | None, metric: str = "npc_usd") -> dict[str, Any] | None:
+    """Return the sensitivity section of a sweep: the tornado chart and each input's swing.
+
+    Parameters
+    ----------
+    sweep : pandas.DataFrame or None
+        The table :func:`energyopt.sweep` returns (inputs as dotted columns, ``npc_usd``).
+    metric : str
+        The metric charted (default the net present cost).
+
+    Returns
+    -------
+    dict or None
+        None without a sweep; else ``figure`` (the tornado chart of
+        :func:`energyopt.studies.plots.tornado_figure`), ``rows`` (input, lowest and highest
+        value, the metric there and the swing, largest first), ``points`` (rows of the sweep,
+        ``failed`` of them without a design), ``method`` and ``text`` (one line for the
+        Markdown summary); ``note`` instead when the sweep has no finite metric.
+    """
+    from energyopt.report import figures
+
+    if sweep is None:
+        return None
+    points = len(sweep)
+    if metric not in sweep.columns:
+        return {"note": f"The sweep has no column {metric}: no tornado chart.", "points": points}
+    from energyopt.studies.plots import tornado_data, tornado_figure
+
+    bars = tornado_data(sweep, metric)
+    failed = int(pd.to_numeric(sweep[metric], errors="coerce").isna().sum())
+    if bars.empty:
+        return {"note": f"No point of the sweep has a finite {metric}: no tornado chart.",
+                "points": points}
+    rows = [{"input": str(key), "low": fmt_number(_float(rec["low"])),
+             "high": fmt_number(_float(rec["high"])),
+             "metric_low": num(f"tornado:{key}:low", float(rec["metric_low"]), 0),
+             "metric_high": num(f"tornado:{key}:high", float(rec["metric_high"]), 0),
+             "swing": num(f"tornado:{key}:swing", float(rec["swing"]), 0)}
+            for key, rec in bars.iterrows()]
+    figure = figures.as_figure(tornado_figure(sweep, metric), "Sensitivity of the net present "
+                               "cost")
+    top = "; ".join(f"{key}: {fmt_number(float(rec['swing']), 0)} USD"
+                    for key, rec in bars.head(3).iterrows())
+    return {"note": None, "figure": figure, "rows": rows, "points": points, "failed": failed,
+            "method": str(bars["method"].iloc[0]),
+            "text": f"Inputs that move the net present cost most over the sweep of {points} "
+                    f"points (range of NPC over each input's values): {top}."}
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
