@@ -111,14 +111,14 @@ def time_index(scenario: Scenario) -> pd.DatetimeIndex:
 def build_inputs(scenario: Scenario) -> Inputs:
     """Resolve a scenario's time series.
 
+    With ``solar.design_percentile`` set, the weather (and the load's cooling with it) is
+    that of the design year picked by :func:`energyopt.resource.design.design_year` from an
+    ensemble of weather years ranked by PV yield, named in ``weather_notes``.
+
     Parameters
     ----------
     scenario : Scenario
         A validated scenario.
-
-    With ``solar.design_percentile`` set, the weather (and the load's cooling with it) is
-    that of the design year picked by :func:`energyopt.resource.design.design_year` from an
-    ensemble of weather years ranked by PV yield, named in ``weather_notes``.
 
     Returns
     -------

@@ -11,25 +11,41 @@ Equations
 
     R^{bat}_t \le P^{max} - D_t + C_t, \quad R^{bat}_t \Delta_t \le \eta_d (E_t - s E^{max})
 
+Rows: ``m.battery.soc_balance`` (the balance), ``soc_min`` and ``soc_max``, ``charge_max``,
+``discharge_max`` and ``c_rate`` (the power limits); with a spinning reserve,
+``reserve_power`` and ``reserve_energy`` (the reserve the battery offers, used by
+:mod:`energyopt.model.reliability`). The battery's net output :math:`D_t - C_t` enters the
+energy balance (:mod:`energyopt.model.build`).
+
 A time window instead starts from a given :math:`E_{-1}` and ends with :math:`E_{T-1}` at
-least a given value (see :func:`~energyopt.model.params.window_params`).
+least a given value (row ``m.battery.soc_final``; see
+:func:`~energyopt.model.params.window_params`).
 
 Costs: capex on new energy and power; O&M as a share of total capex per year; replacement and
 salvage by calendar life.
 
-=====================  ======================================  ===============================
-symbol                 meaning                                  input
-=====================  ======================================  ===============================
-:math:`E^{max}`        energy size [kWh] (``m.battery.kwh``)        ``battery.max_kwh``
-:math:`P^{max}`        power size [kW] (``m.battery.kw``)           ``battery.max_kw``
-:math:`E_t`            state of charge at step end [kWh]
-:math:`C_t, D_t`       charge, discharge [kW]
-:math:`R^{bat}_t`      spinning reserve offered [kW]
-:math:`\eta_c,\eta_d`  sqrt of round trip efficiency           ``roundtrip_efficiency``
-:math:`s`              minimum state of charge                      ``battery.min_soc``
-:math:`\rho_t`         retention over the step                 ``self_discharge_per_hour``
-:math:`k`              largest kW per kWh                       ``max_power_to_energy_per_h``
-=====================  ======================================  ===============================
+======================  ==================================  =====================================
+symbol                  meaning                             input
+======================  ==================================  =====================================
+:math:`E^{max}`         energy size [kWh]                   ``battery.existing_kwh``,
+                        (``m.battery.kwh``)                 ``battery.max_kwh``
+:math:`P^{max}`         power size [kW] (``m.battery.kw``)  ``battery.existing_kw``,
+                                                            ``battery.max_kw``
+:math:`E_t`             state of charge at step end [kWh]
+                        (``m.battery.soc_kwh``)
+:math:`C_t, D_t`        charge, discharge [kW]
+                        (``m.battery.charge_kw``,
+                        ``m.battery.discharge_kw``)
+:math:`R^{bat}_t`       spinning reserve offered [kW]
+                        (``m.battery.reserve_kw``)
+:math:`\eta_c, \eta_d`  square root of the round trip       ``battery.roundtrip_efficiency``
+                        efficiency
+:math:`s`               lowest state of charge [share of    ``battery.min_soc``
+                        kWh]
+:math:`\rho_t`          energy kept over the step [-]       ``battery.self_discharge_per_hour``
+:math:`\Delta_t`        step duration [h]                   ``horizon.step_minutes``
+:math:`k`               largest kW per kWh [1/h]            ``battery.max_power_to_energy_per_h``
+======================  ==================================  =====================================
 """
 
 from __future__ import annotations

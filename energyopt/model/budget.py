@@ -20,8 +20,9 @@ symbol              meaning                                        input
 :math:`B`           capital budget [USD]                           ``budget.capex_usd``
 ==================  ============================================  ==========================
 
-The row is a requirement for the diagnosis (``budget.capex``). It is built after the blocks
-whose capital it bounds, and only when the scenario has a budget.
+The row is ``m.budget.capex_max`` over the expression ``m.budget.capex_usd`` (the sum of the
+capex terms [USD]); it is a requirement for the diagnosis (``budget.capex``). It is built after
+the blocks whose capital it bounds, and only when the scenario has a budget.
 """
 
 from __future__ import annotations

@@ -10,6 +10,28 @@ with :math:`0 \le X_t \le \sum_g P_{g,t}` the excess electricity sent to a load 
 units at their minimum load make beyond the load and the battery's charging; PV is curtailed
 instead).
 
+Rows: ``m.balance`` (the balance, one per step), ``m.dump_max`` (:math:`X_t \le \sum_g
+P_{g,t}`) and ``m.diesel_surplus`` (below). A block that is not built (no PV, no battery, no
+unserved energy allowed) drops its term.
+
+========================  ======================================  =============================
+symbol                    meaning                                 input
+========================  ======================================  =============================
+:math:`L_t`               camp load [kW]                          ``load`` (``Inputs.load_kw``)
+:math:`P^{pv}_t`          PV power used [kW] (``m.pv.power_kw``)  PV block
+:math:`P_{g,t}, u_{g,t}`  diesel output [kW], units online        diesel block
+                          (``m.diesel.power_kw``,
+                          ``m.diesel.online``)
+:math:`R_g`               rated output of unit type g [kW]        ``diesel.units[].rated_kw``
+:math:`C_t, D_t`          battery charge, discharge [kW]          battery block
+                          (``m.battery.charge_kw``,
+                          ``discharge_kw``)
+:math:`U_t`               unserved load [kW]                      reliability block
+                          (``m.reliability.unserved_kw``)
+:math:`X_t`               excess diesel output to a load bank
+                          [kW] (``m.dump_kw``)
+========================  ======================================  =============================
+
 Diesel surplus (a valid inequality, tightening the relaxation):
 
 .. math::

@@ -63,6 +63,65 @@ variable (``pv_relocatable_kwp``; ``battery_relocatable_kwh`` for the battery en
 the capex premium :math:`\pi` on capex and replacements and earning the relocation value at
 closure instead of the fixed kit's (:func:`~energyopt.model.params.with_mission`). The battery's
 power electronics stay fixed kit. ``relocatable``: all new kit is relocatable.
+
+Rows
+----
+* ``m.community.camp_first``: the camp-first rule (built when camp load may be shed); the
+  feeder bound :math:`S_t \le \bar S_t` is the bound of ``m.community.served_kw``;
+* ``m.community.taken_pv``, ``taken_bat``: the host takes at most the kit handed over,
+  :math:`\tilde K \le K^h`, :math:`\tilde B \le B^h` (the bounds on :math:`E^h` then use
+  :math:`\tilde K, \tilde B`, and the host's O&M is counted on the kit it takes);
+* ``m.community.handover_pv``, ``handover_bat``: the second and third bounds on :math:`E^h`
+  (the first is the bound of ``m.community.handover_mwh``, in MWh a year);
+* ``m.mission.pv_split``, ``bat_split``: :math:`K^{rel} \le K^{pv} - K^{pv}_{exist}`
+  (``decide``) or :math:`=` (``relocatable``), and the same for the battery energy.
+
+=============================  =================================  =================================
+symbol                         meaning                            input
+=============================  =================================  =================================
+:math:`S_t`                    power served to the community
+                               [kW] (``m.community.served_kw``)
+:math:`F`                      feeder capacity [kW]               ``community.feeder_kw``
+:math:`o_t`                    1 inside the feeder's hours, else  ``community.hours``
+                               0
+:math:`L^c_t`                  community load [kW]                ``community.households``,
+                                                                  facilities, ``csv`` or
+                                                                  ``constant_kw``
+:math:`U_t, L_t, L^{crit}_t`   camp's unserved, load, critical    see the reliability block
+                               load [kW]
+:math:`v_c, w`                 value of a kWh served [USD/kWh],   ``community.value_usd_per_kwh``,
+                               its weight                         ``value_basis``,
+                                                                  ``mission.community_weight``
+:math:`v_L`                    value of lost load [USD/kWh]       see the reliability block
+:math:`A, h_t`                 annuity of the mission years,      ``mission.end_year`` or
+                               hours a step stands for            ``closure_probabilities``
+:math:`K^h, B^h`               PV [kWp] and battery [kWh] handed  ``mission.handover``
+                               over
+:math:`\tilde K, \tilde B`     kit the host takes, at most what   ``mission.host_om_fraction``
+                               is handed over
+                               (``m.community.taken_kwp``,
+                               ``m.community.taken_kwh``)
+:math:`E^h`                    community energy a year served by
+                               the kit after closure [MWh/yr]
+                               (``m.community.handover_mwh``)
+:math:`E^c, E^c_{sun}`         community energy a year, and of    the community load
+                               it while the sun shines [kWh/yr]
+:math:`Y^{pv}`                 PV yield [kWh/kWp/yr]              ``Inputs.pv_kw_per_kwp``
+:math:`\eta, s`                battery round trip, lowest state   ``battery.roundtrip_efficiency``,
+                               of charge                          ``battery.min_soc``
+:math:`o^{pv}, o^{bat}, h`     UN O&M per kWp and per kWh a       ``solar.om_usd_per_kwp_year``,
+                               year, the host's share             ``battery.om_fraction_per_year``,
+                                                                  ``mission.host_om_fraction``
+:math:`\Phi^{pv}, \Phi^{bat}`  present value of a unit a year     ``mission.drawdown_months``
+                               over the kit's life left after
+                               closure
+:math:`K^{fix}, K^{rel}`       fixed and relocatable new PV       ``mission.relocatable_kit``
+                               [kWp]; :math:`K^{rel}` is
+                               ``m.mission.pv_kwp``
+:math:`B^{rel}`                relocatable new battery energy     ``mission.relocatable_kit``
+                               [kWh] (``m.mission.bat_kwh``)
+:math:`\pi`                    capex premium of relocatable kit   ``relocatable_capex_premium``
+=============================  =================================  =================================
 """
 
 from __future__ import annotations

@@ -10,24 +10,38 @@ Equations (per unit type g and step t)
 
     f_{g,t} = \Delta_t (F0_g R_g u_{g,t} + F1_g P_{g,t}) \; [L]
 
+Rows: ``m.diesel.online_max``, ``power_max`` and ``power_min`` (skipped for a unit type whose
+minimum load is zero); the counts and the units online are bounded by their variables' bounds
+(:math:`u_{g,t} \le N^{max}_g`). The fuel :math:`f_{g,t}` is an expression
+(``m.diesel.fuel_l``), summed over the year by :mod:`energyopt.model.fuel`. With a spinning
+reserve the online units offer their headroom :math:`R_g u_{g,t} - P_{g,t}`
+(:mod:`energyopt.model.reliability`).
+
 Costs: new units :math:`C_g (N_g - N^{exist}_g)` at year 0, credited back at the horizon's end
 (discounted), with the life they consume charged as wear per running hour
 (:math:`C_g / H_g`, HOMER's generator replacement cost per operating hour); so the horizon
 carries the value of the running hours used plus the cost of capital of new units. O&M: per rated
 kW per year and per running hour.
 
-===================  ========================================  ===============================
-symbol               meaning                                    input
-===================  ========================================  ===============================
-:math:`N_g`          units of type g (``m.diesel.count``)       ``existing``, ``max_count``
-:math:`u_{g,t}`      units online (``m.diesel.online``)
-:math:`P_{g,t}`      output [kW] (``m.diesel.power_kw``)
-:math:`R_g`          rated output [kW]                          ``rated_kw``
-:math:`\mu_g`        minimum load fraction                      ``min_load_fraction``
-:math:`F0_g, F1_g`   fuel curve                                 ``fuel_intercept_l_per_h_per_kw``,
-                                                                ``fuel_slope_l_per_kwh``
-:math:`C_g, H_g`     unit capex, life in running hours          ``capex_usd``, ``lifetime_hours``
-===================  ========================================  ===============================
+==================  ==================================  ==================================
+symbol              meaning                             input
+==================  ==================================  ==================================
+:math:`N_g`         units of type g                     ``diesel.units[].existing``,
+                    (``m.diesel.count``)                ``max_count``
+:math:`u_{g,t}`     units online
+                    (``m.diesel.online``)
+:math:`P_{g,t}`     output [kW]
+                    (``m.diesel.power_kw``)
+:math:`f_{g,t}`     fuel burned in the step [L]
+                    (``m.diesel.fuel_l``)
+:math:`R_g`         rated output [kW]                   ``rated_kw``
+:math:`\mu_g`       minimum load fraction               ``min_load_fraction``
+:math:`F0_g, F1_g`  fuel curve [L/h per kW], [L/kWh]    ``fuel_intercept_l_per_h_per_kw``,
+                                                        ``fuel_slope_l_per_kwh``
+:math:`C_g, H_g`    unit capex [USD], life [running h]  ``capex_usd``,
+                                                        ``lifetime_hours``
+:math:`\Delta_t`    step duration [h]                   ``horizon.step_minutes``
+==================  ==================================  ==================================
 """
 
 from __future__ import annotations

@@ -7,7 +7,12 @@ Equations
     F = \sum_{g,t} w_t f_{g,t} \; [L/yr], \quad T = F / (V (1 - \lambda)), \quad K = T / n
 
     \text{casualties} = K \, c + T \, c_T, \quad K \le K^{max},
-    \quad K c + T c_T \le \text{cas}^{max}
+    \quad K c + T c_T \le cas^{max}
+
+Rows: ``m.fuel.fuel_total`` defines :math:`F` (``m.fuel.fuel_l_per_year``);
+``convoy_limit`` and ``casualty_limit`` are the scenario's bounds (built only when given).
+``limit_convoys_per_year`` and ``limit_expected_casualties_per_year`` are the same bounds
+declared as cuts for the search (built inactive; a Pareto front sets them point by point).
 
 With a daily inventory (:mod:`energyopt.model.logistics`), :math:`T` and :math:`K` are its
 annual whole trucks and convoys instead. :math:`c` includes the per-km rate times the route.
@@ -17,20 +22,29 @@ bought too), haulage :math:`h d F A_v / (1 - \lambda)`, escort :math:`e K A_v`, 
 :math:`v (K c + T c_T) A_v` (:math:`A_v`, :math:`A_e` weighted by each year's load, see
 :mod:`energyopt.model.params`).
 
-==============  ===============================  =========================================
-symbol          meaning                          input
-==============  ===============================  =========================================
-:math:`F`       fuel burned [L/yr]               (``m.fuel.fuel_l_per_year``)
-:math:`T, K`    trucks, convoys [1/yr]           ``fuel.truck_capacity_l`` (V),
-                                                 ``fuel.trucks_per_convoy`` (n)
-:math:`c, v`    casualties per convoy, value     ``fuel.casualties_per_convoy`` (+
-                                                 ``casualties_per_convoy_km`` x km),
-                                                 ``fuel.value_per_casualty_usd``
-:math:`c_T`     casualties per truck             ``fuel.casualties_per_truck``
-:math:`\lambda` share lost on the road           ``fuel.loss_fraction``
-:math:`p, h d`  price, haulage per L             ``fuel.price_usd_per_l``,
-                                                 ``transport_usd_per_l_km * route_km``
-==============  ===============================  =========================================
+=================  =====================================  =========================================
+symbol             meaning                                input
+=================  =====================================  =========================================
+:math:`F`          fuel burned [L/yr]
+                   (``m.fuel.fuel_l_per_year``)
+:math:`f_{g,t}`    fuel of unit type g [L]
+                   (``m.diesel.fuel_l``)
+:math:`w_t`        weight of the step [-]                 ``horizon.days`` (steps stand for a year)
+:math:`T, K`       trucks, convoys [1/yr]                 ``fuel.truck_capacity_l`` (V),
+                   (``m.fuel.trucks_per_year``,           ``fuel.trucks_per_convoy`` (n)
+                   ``m.fuel.convoys_per_year``)
+:math:`c, v`       casualties per convoy, value [USD]     ``fuel.casualties_per_convoy`` (+
+                                                          ``casualties_per_convoy_km`` x km),
+                                                          ``fuel.value_per_casualty_usd``
+:math:`c_T`        casualties per truck                   ``fuel.casualties_per_truck``
+:math:`K^{max}`    most convoys [1/yr]                    ``fuel.max_convoys_per_year``
+:math:`cas^{max}`  most expected casualties [1/yr]        ``fuel.max_expected_casualties_per_year``
+:math:`\lambda`    share lost on the road                 ``fuel.loss_fraction``
+:math:`p, h d`     price, haulage per L [USD/L]           ``fuel.price_usd_per_l``,
+                                                          ``transport_usd_per_l_km * route_km``
+:math:`e`          escort per convoy [USD]                ``fuel.escort_usd_per_convoy``
+:math:`A_e, A_v`   annuities (escalating, load-weighted)  :mod:`energyopt.model.params`
+=================  =====================================  =========================================
 """
 
 from __future__ import annotations

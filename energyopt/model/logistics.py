@@ -34,6 +34,24 @@ plan holds what a cloudy or dusty spell burns, not what the optimiser's perfect-
 burns. ``design``: :math:`B^{s}_d = B_d`, the design's own burn (the rows then couple the
 stock with the dispatch).
 
+Rows: ``m.logistics.burn_def`` (:math:`B_d`), ``stock_balance``, ``tank_fill``, ``tank_max``,
+``truck_load`` and ``convoy_fill``; ``safety`` (the safety stock; with ``stress_burn: design``
+its level :math:`\sigma \bar B^{s}` is the variable ``safety_kl``, defined by ``safety_def``)
+and ``autonomy``, each built only when asked for. Days closed to arrivals have their trucks,
+convoys and deliveries bounded at zero. Stocks and flows are in kL (``tank_kl``,
+``stock_kl``, ``burn_kl``, ``delivered_kl``; the expressions ``tank_l``, ``stock_l``,
+``burn_l``, ``delivered_l`` give litres), which keeps the rows well scaled.
+
+Two cuts are declared for the search (built inactive, their bounds set by a variant of
+:mod:`energyopt.engine.convoys` when it splits the problem on whole convoys):
+
+.. math::
+
+    C^{lo} \le \sum_d c_d \le C^{hi}, \qquad \sum_d Q_d \le C^{hi} K
+
+(rows ``convoy_count`` and ``convoy_tank``; the second holds for whole convoys only: an
+arrival brings at most a tankful).
+
 Annual figures: trucks :math:`T = \sum_d w_d n_d`, convoys :math:`C = \sum_d w_d c_d`, fuel
 delivered :math:`\sum_d w_d Q_d` (equal to the fuel burned over a cyclic period). A truck
 counts whole whatever it carries (the last one of a convoy may run part-loaded).
@@ -47,26 +65,34 @@ offset) minus closed-road days and the days whose lead time crosses a closure.
 Costs: new storage :math:`c (K - K^{exist})`; replacement :math:`c K R(L)`; salvage
 :math:`-c K S(L)`. Purchase, haulage, escort and risk are in :mod:`energyopt.model.fuel`.
 
-===============  ========================================  ======================================
-symbol           meaning                                   input
-===============  ========================================  ======================================
-:math:`K`        fuel storage [L] (``m.logistics.tank_l``)  ``fuel.inventory.existing_tank_l``,
-                                                           ``max_tank_l``
-:math:`S_d`      stock at day end [L] (``stock_l``)
-:math:`Q_d`      fuel arriving [L] (``delivered_l``)
-:math:`B_d`      fuel burned [L] (``burn_l``)              (``m.diesel.fuel_l``)
-:math:`n_d,c_d`  trucks, convoys arriving (``trucks``,
-                 ``convoys``)
-:math:`V,m`      truck load, trucks per convoy             ``fuel.truck_capacity_l``,
+======================  =================================  ====================================
+symbol                  meaning                            input
+======================  =================================  ====================================
+:math:`K`               fuel storage [kL]                  ``fuel.inventory.existing_tank_l``,
+                        (``m.logistics.tank_kl``)          ``max_tank_l``
+:math:`S_d`             stock at day end [kL]
+                        (``m.logistics.stock_kl``)
+:math:`Q_d`             fuel arriving [kL]
+                        (``m.logistics.delivered_kl``)
+:math:`B_d`             fuel burned [kL]                   (``m.diesel.fuel_l``)
+                        (``m.logistics.burn_kl``)
+:math:`n_d, c_d`        trucks, convoys arriving           ``fuel.inventory.convoy_schedule``,
+                        (``m.logistics.trucks``,           ``closed_roads``, ``lead_time_days``
+                        ``m.logistics.convoys``)
+:math:`V, m`            truck load [L], trucks per convoy  ``fuel.truck_capacity_l``,
                                                            ``fuel.trucks_per_convoy``
-:math:`\lambda`  share lost on the road                    ``fuel.loss_fraction``
-:math:`\sigma`   safety stock [days of mean burn]          ``fuel.inventory.safety_stock_days``
-:math:`N`        autonomy [d]                              ``fuel.inventory.autonomy_days``
-:math:`B^{s}_d`  stress burn [L]                           ``fuel.inventory.stress_burn``
-:math:`w_d,h_d`  day weight, hours in the day              step weights and durations
-:math:`c, L`     storage capex [USD/L], life               ``tank_capex_usd_per_l``,
+:math:`\lambda`         share lost on the road             ``fuel.loss_fraction``
+:math:`\sigma`          safety stock [days of mean burn]   ``fuel.inventory.safety_stock_days``
+:math:`\bar B^{s}`      mean daily stress burn [kL]
+                        (``m.logistics.safety_kl``
+                        over :math:`\sigma`, design burn)
+:math:`N`               autonomy [d]                       ``fuel.inventory.autonomy_days``
+:math:`B^{s}_d`         stress burn [kL]                   ``fuel.inventory.stress_burn``
+:math:`w_d, h_d`        day weight, hours in the day       step weights and durations
+:math:`C^{lo}, C^{hi}`  convoy range of a split (search)   ``energyopt.engine.convoys``
+:math:`c, L`            storage capex [USD/L], life        ``tank_capex_usd_per_l``,
                                                            ``tank_lifetime_years``
-===============  ========================================  ======================================
+======================  =================================  ====================================
 """
 
 from __future__ import annotations

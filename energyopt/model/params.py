@@ -11,12 +11,17 @@ horizon:
   :func:`energyopt.load.annual_load_multipliers`)
 * ``fuel_annuity`` :math:`A_e = \sum_{y=1}^{Y} g_y (1+e)^{y-1} (1+r)^{-y}` (fuel price
   escalation)
+* ``replacement_factor(L)`` :math:`R(L) = \sum_{k \ge 1, kL < Y} (1+r)^{-kL}` (a new
+  installation at each end of life :math:`L` inside the horizon)
+* ``salvage_factor(L)`` :math:`S(L) = \frac{\lceil Y/L \rceil L - Y}{L} (1+r)^{-Y}`: the
+  unused share of the last installation at year :math:`Y`, straight-line, discounted
 
-The modelled year's dispatch stands for every year, scaled by :math:`g_y`: exact for the diesel
-share when the whole load scales, an approximation when PV covers part of the growth. Sizes
-serve the modelled year's load.
-* ``replacement_factor(L)`` :math:`\sum_{k \ge 1, kL < Y} (1+r)^{-kL}`
-* ``salvage_factor(L)``: the unused share of the last installation at year Y, discounted.
+with :math:`Y` the horizon [years] (``horizon.years``), :math:`r` the discount rate
+(``horizon.discount_rate``), :math:`e` the fuel price escalation
+(``fuel.escalation_per_year``) and :math:`L` an asset's life. The modelled year's dispatch
+stands for every year, scaled by :math:`g_y`: exact for the diesel share when the whole load
+scales, an approximation when PV covers part of the growth. Sizes serve the modelled year's
+load.
 """
 
 from __future__ import annotations

@@ -6,18 +6,23 @@ Equations
 
     P^{pv}_t \le K^{pv} \, a_t \qquad K^{pv}_{exist} \le K^{pv} \le K^{pv}_{max}
 
-Curtailment is :math:`K^{pv} a_t - P^{pv}_t`. Costs (present values):
-capex :math:`c (K - K_{exist})`; O&M :math:`o K A`; replacement :math:`c K R(L)`;
-salvage :math:`-c K S(L)`.
+Row ``m.pv.available`` (the size is bounded by the variable's bounds). Curtailment is
+:math:`K^{pv} a_t - P^{pv}_t`. Costs (present values): capex :math:`c (K - K_{exist})`; O&M
+:math:`o K A`; replacement :math:`c K R(L)`; salvage :math:`-c K S(L)`.
 
-==================  ============================================  ==========================
-symbol              meaning                                        input
-==================  ============================================  ==========================
-:math:`K^{pv}`      PV size [kWp] (``m.pv.kwp``)                   ``solar.max_kwp``
-:math:`a_t`         AC output per kWp, degradation-averaged        ``Inputs.pv_kw_per_kwp``
-:math:`P^{pv}_t`    PV power used [kW] (``m.pv.power_kw``)
-:math:`c, o, L`     capex, O&M, life                               ``solar.*``
-==================  ============================================  ==========================
+=====================  ========================================  =============================
+symbol                 meaning                                   input
+=====================  ========================================  =============================
+:math:`K^{pv}`         PV size [kWp]                             ``solar.existing_kwp``,
+                       (``m.pv.kwp``)                            ``solar.max_kwp``
+:math:`a_t`            AC output per kWp, degradation-averaged   ``Inputs.pv_kw_per_kwp``
+:math:`P^{pv}_t`       PV power used [kW]
+                       (``m.pv.power_kw``)
+:math:`c, o, L`        capex, O&M, life                          ``solar.capex_usd_per_kwp``,
+                                                                 ``om_usd_per_kwp_year``,
+                                                                 ``lifetime_years``
+:math:`A, R(L), S(L)`  annuity, replacement and salvage factors  :mod:`energyopt.model.params`
+=====================  ========================================  =============================
 """
 
 from __future__ import annotations

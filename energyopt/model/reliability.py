@@ -9,17 +9,31 @@ Equations
     0 \le U_t \le L_t - L^{crit}_t, \quad \sum_t w_t \Delta_t U_t \le \gamma
     \sum_t w_t \Delta_t L_t
 
-Cost: value of lost load :math:`v \sum_t w_t \Delta_t U_t A`.
+Rows: ``m.reliability.reserve`` (the spinning reserve, built when a reserve is asked for:
+headroom of the units online plus the battery's offer :math:`R^{bat}_t` against a share of
+the load and of the PV output) and ``unserved_limit`` (the cap on unserved energy, built with
+``m.reliability.unserved_kw`` only when ``max_unserved_fraction`` is above zero and some load
+may be shed; its bound :math:`L_t - L^{crit}_t` is the variable's bound). :math:`U_t` is a
+supply term of the energy balance (:mod:`energyopt.model.build`).
 
-===============  ===============================  =========================================
-symbol           meaning                          input
-===============  ===============================  =========================================
-:math:`\alpha`   reserve on load                  ``reliability.reserve_load_fraction``
-:math:`\beta`    reserve on PV output             ``reliability.reserve_pv_fraction``
-:math:`U_t`      unserved load [kW]               (``m.reliability.unserved_kw``)
-:math:`\gamma`   largest unserved share           ``reliability.max_unserved_fraction``
-:math:`v`        value of lost load [USD/kWh]     ``reliability.value_of_lost_load_usd_per_kwh``
-===============  ===============================  =========================================
+Cost: value of lost load :math:`v \sum_t w_t \Delta_t U_t A_v` (:math:`A_v`, the
+load-weighted annuity of :mod:`energyopt.model.params`).
+
+==================  ===============================  ==============================================
+symbol              meaning                          input
+==================  ===============================  ==============================================
+:math:`\alpha`      reserve on load                  ``reliability.reserve_load_fraction``
+:math:`\beta`       reserve on PV output             ``reliability.reserve_pv_fraction``
+:math:`U_t`         unserved load [kW]
+                    (``m.reliability.unserved_kw``)
+:math:`L_t`         camp load [kW]                   ``load`` (``Inputs.load_kw``)
+:math:`L^{crit}_t`  critical load, never shed [kW]   ``load.critical_fraction``,
+                                                     ``load.components``
+:math:`R^{bat}_t`   battery's reserve offer [kW]
+                    (``m.battery.reserve_kw``)
+:math:`\gamma`      largest unserved share           ``reliability.max_unserved_fraction``
+:math:`v`           value of lost load [USD/kWh]     ``reliability.value_of_lost_load_usd_per_kwh``
+==================  ===============================  ==============================================
 """
 
 from __future__ import annotations
