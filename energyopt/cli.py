@@ -3,7 +3,7 @@
 Verbs::
 
     energyopt run SCENARIO.yaml [--out DIR] [--report FILE.html [--front pareto.csv]]
-                                [--set key=value ...] [--no-baseline]
+                                [--pdf FILE.pdf] [--set key=value ...] [--no-baseline]
     energyopt validate SCENARIO.yaml [--set key=value ...]
     energyopt sites
     energyopt pareto SCENARIO.yaml [--points N] [--metric M] [--value-risk] [--out DIR]
@@ -452,6 +452,9 @@ def run(
         "--front", help="A pareto.csv written by `energyopt pareto` for this scenario: the "
         "report shows it with the design on it.", show_default=False,
         metavar="pareto.csv")] = None,
+    pdf: Annotated[Path | None, typer.Option(
+        "--pdf", help="Also write the sizing report as a PDF (needs the extra 'pdf': pip "
+        "install 'energyopt[pdf]').", show_default=False, metavar="FILE.pdf")] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Exit with code 6 when the design or the baseline did not converge "
         "to solver.mip_rel_gap (the outputs are still written).")] = False,
@@ -461,9 +464,10 @@ def run(
         _err(f"Option error: --report {report}: the report is an HTML file; give a name "
              "ending in .html, e.g. --report gao.html")
         raise typer.Exit(EXIT_SCENARIO)
-    if front is not None and report is None:
+    if front is not None and report is None and pdf is None:
         _err("Option error: --front shows a Pareto front in the report; add --report FILE.html")
         raise typer.Exit(EXIT_SCENARIO)
+    _check_pdf_option(pdf)
     front_table = None if front is None else _read_front(front)
     folder = out if out is not None else Path("out") / scenario_path.stem
     with _cli_errors():
@@ -490,6 +494,8 @@ def run(
                    + ", ".join(p.name for p in written))
         if report is not None:
             _write_report(report, result, scenario, inputs, pareto=front_table)
+        if pdf is not None:
+            _write_report(pdf, result, scenario, inputs, pareto=front_table)
         banner = convergence_banner(result)
         if banner:
             _err(banner)
@@ -775,11 +781,35 @@ def verify_command(
             _write_report(report, result, scenario, inputs, verification=verification)
 
 
+def _check_pdf_option(pdf: Path | None) -> None:
+    """Exit with an option error when ``--pdf`` is not a .pdf name or ReportLab is missing."""
+    if pdf is None:
+        return
+    if pdf.suffix.lower() != ".pdf":
+        _err(f"Option error: --pdf {pdf}: give a name ending in .pdf, e.g. --pdf gao.pdf")
+        raise typer.Exit(EXIT_SCENARIO)
+    try:
+        import reportlab  # noqa: F401
+    except ImportError:
+        from energyopt.report.pdf import PDF_EXTRA_HINT
+
+        _err(f"Option error: --pdf: {PDF_EXTRA_HINT}")
+        raise typer.Exit(EXIT_SCENARIO) from None
+
+
 def _write_report(report: Path, result: SizingResult, scenario: Scenario, inputs: Inputs,
                   **extra: Any) -> None:
-    """Write the sizing report (``extra``: a front or a verification) and say where."""
+    """Write the sizing report, HTML or PDF by its suffix, and say where.
+
+    ``extra``: a front or a verification.
+    """
     try:
-        path = render_report(result, report, scenario=scenario, inputs=inputs, **extra)
+        if report.suffix.lower() == ".pdf":
+            from energyopt.report.pdf import render_pdf
+
+            path = render_pdf(result, report, scenario=scenario, inputs=inputs, **extra)
+        else:
+            path = render_report(result, report, scenario=scenario, inputs=inputs, **extra)
     except OSError as exc:
         _err(f"error: cannot write the report {report}: {exc}")
         raise typer.Exit(1) from None

@@ -1324,8 +1324,11 @@ class Scenario(_Spec):
         overridden : bool
             Whether an override changed it.
         """
-        given = None if self._given_paths is None else path in self._given_paths
-        return self._comment_grades.get(path), given, path in self._override_paths
+        # getattr: a scenario unpickled from before these records has none
+        paths = getattr(self, "_given_paths", None)
+        given = None if paths is None else path in paths
+        return (getattr(self, "_comment_grades", {}).get(path), given,
+                path in getattr(self, "_override_paths", frozenset()))
 
     # -- overrides -----------------------------------------------------------------------------
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:

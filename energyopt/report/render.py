@@ -29,7 +29,8 @@ from energyopt.scenario import Scenario
 from energyopt.solve import SolveInfo
 from energyopt.verify import TABLE_ROWS, Verification
 
-__all__ = ["KPI_ROWS", "SECTION_IDS", "render_html", "render_markdown", "render_report"]
+__all__ = ["KPI_ROWS", "SECTION_IDS", "render_context", "render_html", "render_markdown",
+           "render_report"]
 
 #: KPI rows of the summary tables: (key, label, unit, decimals or None for automatic).
 KPI_ROWS: tuple[tuple[str, str, str, int | None], ...] = (
@@ -514,6 +515,21 @@ def _context(result: SizingResult, scenario: Scenario | None, inputs: Inputs | N
         "checks": ", ".join(result.checks),
         "fmt": fmt_number,
     }
+
+
+def render_context(result: SizingResult, *, scenario: Scenario | None = None,
+                   inputs: Inputs | None = None, pareto: pd.DataFrame | None = None,
+                   fuel_daily: pd.DataFrame | None = None,
+                   verification: Verification | None = None,
+                   mission_only: SizingResult | None = None,
+                   sweep: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Return the data of every section of the report, as the HTML and the PDF show it.
+
+    Arguments as for :func:`render_report`. Figures are inline SVG text, or PNG under
+    ``energyopt.report.figures.output("png")`` (the PDF's).
+    """
+    return _context(result, scenario, inputs, pareto, fuel_daily, verification, mission_only,
+                    sweep)
 
 
 def render_html(result: SizingResult, *, scenario: Scenario | None = None,
