@@ -7,6 +7,7 @@ it the test fails, it does not skip: the browser check is part of the acceptance
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -70,15 +71,43 @@ def report(small_camp: dict[str, Any], tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="module")
 def gao_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Gao example's report over two weeks, its fuel inventory on and a front beside it."""
+    """The Gao example's report over two weeks, its fuel inventory on, with a front, the
+    design operated over three weather years and a sweep of the fuel price beside it."""
     path = Path(__file__).resolve().parents[1] / "examples" / "gao.yaml"
     scenario = eo.load_scenario(path).with_overrides(
         {"horizon.days": 14, "solver.time_limit_s": 30, "fuel.inventory.closed_roads": []})
     inputs = eo.build_inputs(scenario)
     result = eo.optimize(scenario, inputs=inputs)
     front = eo.pareto(scenario, "expected_casualties_per_year", points=3, inputs=inputs)
+    verification = eo.verify(result, scenario, years=3, workers=1, inputs=inputs,
+                             blockade_days=(1, 7))
+    sweep = eo.sweep(scenario.with_overrides({"solver.time_limit_s": 15}),
+                     {"fuel.price_usd_per_l": [0.8, 1.6]}, workers=1)
     return eo.render_report(result, tmp_path_factory.mktemp("gao") / "gao.html",
-                            scenario=scenario, inputs=inputs, pareto=front)
+                            scenario=scenario, inputs=inputs, pareto=front,
+                            verification=verification, sweep=sweep)
+
+
+#: Sections of issue 17 and the figures each must draw.
+NEW_SECTIONS = {"cash-flow": 1, "capital-operating": 1, "heat-map": 1, "pareto": 1,
+                "operation": 2, "sensitivity": 1}
+#: Boxes of issue 17 inside the summary and the sizes.
+NEW_BOXES = ("how-sure", "binding-limits", "cash-flow-table", "lcoe-parts", "pareto-table",
+             "tornado-table", "verification-distribution")
+
+#: Appended to a copy of the report (which has no script): for each id of ``ids``, whether
+#: the element is laid out with a size, displayed and not hidden, and its number of rows, as
+#: attributes of <body>.
+_BOX_PROBE = """<script>
+for (const id of %s) {
+  const s = document.getElementById(id);
+  const r = s ? s.getBoundingClientRect() : {width: 0, height: 0};
+  const c = s ? getComputedStyle(s) : {display: "none", visibility: "hidden"};
+  document.body.setAttribute("data-visible-" + id,
+    String(r.width > 0 && r.height > 0 && c.display !== "none" && c.visibility !== "hidden"));
+  document.body.setAttribute("data-rows-" + id, String(s ? s.querySelectorAll("tr").length : 0));
+}
+</script>"""
 
 
 def test_gao_report_shows_every_section(gao_report: Path, tmp_path: Path) -> None:
@@ -87,14 +116,45 @@ def test_gao_report_shows_every_section(gao_report: Path, tmp_path: Path) -> Non
     assert console_problems(done.stderr) == []
     svgs = _svgs_per_section(done.stdout)
     # every section of the brief: the always-present ones, the fuel inventory and convoy
-    # calendar (the logistics model is on) and the Pareto chart (a front was computed)
-    for section in (*SECTION_IDS, "fuel", "pareto"):
+    # calendar (the logistics model is on), the Pareto chart (a front was computed), the
+    # operation over weather years and the sensitivity of a sweep
+    for section in (*SECTION_IDS, "fuel", "pareto", "operation", "sensitivity"):
         assert section in svgs, section
     # (two January weeks at Gao hardly run a generator: the loading histogram may be empty)
     for section in ("energy-mix", "dispatch", "battery", "fuel", "pareto"):
         assert svgs[section] >= 1, section
+    for section, n in NEW_SECTIONS.items():
+        assert svgs[section] >= n, section
     assert "Fuel inventory and convoy calendar" in done.stdout
     assert "ESTIMATE" in done.stdout
+    for text in ("How sure are we?", "Yearly cash flow", "pays back in",
+                 "Capital against operating cost", "The year hour by hour",
+                 "distinct design", "Fuel over the weather years",
+                 "Sensitivity: what moves the net present cost", "fuel.price_usd_per_l"):
+        assert text in done.stdout, text
+
+
+def test_gao_report_new_boxes_are_laid_out(gao_report: Path, tmp_path: Path) -> None:
+    html = gao_report.read_text(encoding="utf-8")
+    assert "<script" not in html
+    ids = [*NEW_SECTIONS, *NEW_BOXES]
+    probe = tmp_path / "probe.html"
+    probe.write_text(html.replace("</body>", _BOX_PROBE % json.dumps(ids) + "</body>", 1),
+                     encoding="utf-8")
+    done = _run(probe, tmp_path / "profile", "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert console_problems(done.stderr) == []
+    for box in ids:
+        assert f'data-visible-{box}="true"' in done.stdout, box
+    rows = {}
+    for box in ids:
+        found = re.search(rf'data-rows-{box}="(\d+)"', done.stdout)
+        assert found is not None, box
+        rows[box] = int(found.group(1))
+    assert rows["cash-flow-table"] == 1 + 15 + 1  # header, years 0-15
+    assert rows["tornado-table"] == 2  # header and the one input swept
+    assert rows["pareto-table"] >= 2
+    assert rows["lcoe-parts"] >= 3
 
 
 def test_report_opens_without_console_errors(report: Path, tmp_path: Path) -> None:
