@@ -407,6 +407,9 @@ def test_cli_sweep_prints_the_table_and_writes_files(tmp_path: Path) -> None:
     header = lines[0].split()
     assert header[:3] == ["point", "fuel.price_usd_per_l", "fuel.value_per_casualty_usd"]
     assert sum(line.strip().endswith("converged") for line in lines) == 4
+    # the 3-day period's caution, once for all points (not once per worker on stderr)
+    assert sum(line.startswith("warning (4 of 4 points): horizon.days: a 3-day run")
+               for line in lines) == 1
     assert "<svg" in (out / "sweep.html").read_text(encoding="utf-8")
     assert "[4/4]" in result.stderr
     again = CliRunner().invoke(app, ["sweep", str(scenario), str(spec), "--out", str(out),

@@ -213,6 +213,16 @@ def _print_table(table: Any) -> None:
     failed = table[~table["status"].isin(["converged", "not converged"])]
     for _, rec in failed.iterrows():
         typer.echo(f"point {rec['point']}: {rec['status']}: {rec['error']}")
+    if "warnings" in table:
+        counts: dict[str, int] = {}
+        for text in table["warnings"].dropna():
+            for item in str(text).splitlines():
+                counts[item] = counts.get(item, 0) + 1
+        for item, count in list(counts.items())[:10]:
+            typer.echo(f"warning ({count} of {len(table)} points): {item}")
+        if len(counts) > 10:
+            typer.echo(f"... and {len(counts) - 10} more warnings (column 'warnings' of "
+                       "sweep.csv)")
     not_conv = int((table["status"] == "not converged").sum())
     if not_conv:
         typer.echo(f"{not_conv} point(s) NOT CONVERGED to solver.mip_rel_gap within "

@@ -378,7 +378,7 @@ def solve_point(point: Scenario) -> dict[str, Any]:
         Sizes (``result.sizes``), KPIs (``result.kpis`` less ``mip_gap``), ``baseline_<kpi>``
         for :data:`BASELINE_KPIS`, ``saving_usd`` (baseline NPC minus NPC), ``gap_pct``,
         ``converged``, ``baseline_converged`` and ``warnings`` (the sanity cautions, Python
-        warnings and a missing baseline's reason, ``; ``-separated, or None).
+        warnings and a missing baseline's reason, one a line, or None).
 
     Raises
     ------
@@ -405,7 +405,7 @@ def solve_point(point: Scenario) -> dict[str, Any]:
     notes += [" ".join(str(w.message).split()) for w in caught]
     if result.baseline_error:
         notes.append(f"no diesel-only baseline: {result.baseline_error}")
-    row["warnings"] = "; ".join(dict.fromkeys(notes)) or None
+    row["warnings"] = "\n".join(dict.fromkeys(notes)) or None
     return row
 
 
