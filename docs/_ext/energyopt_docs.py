@@ -622,8 +622,17 @@ def api_rst() -> str:
 
 
 def example_files() -> list[Path]:
-    """Return the example scenarios (``examples/*.yaml``), sorted by name."""
-    return sorted((REPO_ROOT / "examples").glob("*.yaml"))
+    """Return the example camps: the scenarios in ``examples/*.yaml``, sorted by name.
+
+    A YAML file there that is not a camp's scenario (no top-level ``site``: a sweep or a
+    mission file) has no page.
+    """
+    files = []
+    for path in sorted((REPO_ROOT / "examples").glob("*.yaml")):
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(content, dict) and "site" in content:
+            files.append(path)
+    return files
 
 
 def header_comment(path: Path) -> str:
