@@ -8,7 +8,8 @@ monotonic response of PV to the fuel price, and a direct ``eo.optimize`` of the 
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -58,6 +59,33 @@ def _square_or_fail(x: int) -> int:
     if x == 3:
         raise ValueError("three is not allowed")
     return x * x
+
+
+def _die_at_two(x: int) -> int:
+    if x == 2:
+        os._exit(3)  # the worker process dies (as if killed or out of memory)
+    return x
+
+
+class _LosesTaskOne(ThreadPoolExecutor):
+    """An executor whose future of task 1 fails outside the task (a worker lost)."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if args[1] == 1:
+            future: Future[Any] = Future()
+            future.set_exception(RuntimeError("worker 1 lost (test)"))
+            return future
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_dead_worker_gives_lost_records_not_a_crash() -> None:
+    results = ex.run_tasks(_die_at_two, [0, 1, 2, 3], workers=2)
+    assert [r.index for r in results] == [0, 1, 2, 3]
+    assert results[2].lost
+    assert not results[2].ok
+    for r in results:
+        assert r.ok or r.lost
+        assert not r.ok or r.value == r.index
 
 
 def _threads(task: tuple[Any, Any]) -> int:
@@ -235,6 +263,23 @@ def test_failed_point_is_a_row_with_its_error(monkeypatch: pytest.MonkeyPatch) -
     ok = table[table["status"] == "converged"]
     assert ok["fuel.price_usd_per_l"].tolist() == [0.8, 1.1]
     assert ok["saving_usd"].tolist() == pytest.approx([0.8e6, 1.1e6])  # 2e6 p - 1e6 p
+
+
+def test_a_lost_point_is_a_row_but_not_stored(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    store = tmp_path / "s.parquet"
+    monkeypatch.setattr(sw, "optimize", _FakeSolve())
+    grid = {"fuel.price_usd_per_l": [0.8, 1.1, 1.6]}
+    with _LosesTaskOne(2) as pool:
+        table = sw.sweep(micro(), grid, store=store, executor=pool)
+    assert table["status"].tolist() == ["converged", "error", "converged"]
+    assert "worker 1 lost" in table["error"].iloc[1]
+    assert len(pd.read_parquet(store)) == 2
+    fake = _FakeSolve()
+    monkeypatch.setattr(sw, "optimize", fake)
+    again = sw.sweep(micro(), grid, store=store, workers=1)
+    assert fake.prices == [1.1]  # only the lost point is solved again
+    assert again["status"].eq("converged").all()
 
 
 def test_a_store_that_is_not_a_sweep_store_is_refused(tmp_path: Path) -> None:

@@ -27,8 +27,10 @@ Rules every task follows
   ``fn`` is deterministic (a search that stops on its gap, not on its time limit).
 * **Errors are results.** An exception raised by ``fn`` comes back as the task's
   :class:`TaskResult` with ``error`` set (type, message and traceback); it never stops the
-  other tasks. A worker that dies (killed, out of memory) gives an error record to each task
-  it took down. Only ``KeyboardInterrupt`` in the parent stops the run: pending tasks are
+  other tasks. A worker that dies (killed, out of memory) breaks a local process pool: every
+  task not finished then comes back as an error record marked ``lost`` (the results already
+  finished are kept; run the lost tasks again); dask moves a dead worker's tasks to another
+  worker itself. Only ``KeyboardInterrupt`` in the parent stops the run: pending tasks are
   cancelled and the interrupt is raised after the results already reported to ``on_result``.
 """
 
@@ -66,6 +68,9 @@ class TaskResult:
         The formatted traceback of the failure (for bugs; not shown to users by default).
     seconds : float
         Wall time of the task in its worker [s] (NaN when the worker died).
+    lost : bool
+        The task did not end by itself: its worker died or was stopped (Ctrl-C, killed, out
+        of memory), so ``error`` says nothing about the task; running it again may succeed.
     """
 
     index: int
@@ -74,6 +79,7 @@ class TaskResult:
     error_type: str | None = None
     traceback: str | None = None
     seconds: float = float("nan")
+    lost: bool = False
 
     @property
     def ok(self) -> bool:
@@ -133,7 +139,7 @@ def _lost(index: int, exc: BaseException) -> TaskResult:
     """Error record of a task whose worker died or whose future failed outside ``fn``."""
     text = " ".join(str(exc).split()) or "the worker running it stopped"
     return TaskResult(index, error=f"{type(exc).__name__}: {text}",
-                      error_type=type(exc).__name__)
+                      error_type=type(exc).__name__, lost=True)
 
 
 def _is_dask_client(executor: Any) -> bool:

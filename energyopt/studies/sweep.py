@@ -23,7 +23,8 @@ Rules
   is keyed by a SHA-256 hash of the base scenario's content (its values, with the bytes of the
   files it names; not its name, description or ``solver.threads``) and of the point's
   overrides; a re-run with the same store takes every stored point as it is and solves only
-  the others (``retry_failed=True`` also re-solves the stored points that failed).
+  the others (``retry_failed=True`` also re-solves the stored points that failed). A point
+  whose worker died (Ctrl-C, killed) has a row in the table but not in the store.
 * **Deterministic.** Every point runs on one core (``solver.threads = 1``) whatever the
   executor; a point's numbers depend on its inputs only, as long as its search ends on its
   gap rather than its time limit (``converged`` says so).
@@ -578,7 +579,7 @@ def sweep(scenario: Scenario | str | Path | Mapping[str, Any],
         i = todo[j]
         row = _row(i, points[i], keys[i], scenario.name, res)
         done[i] = row
-        if path is not None:
+        if path is not None and not res.lost:  # a lost point is solved again next time
             by_key[keys[i]] = row
             _write_store(path, list(by_key.values()))
         if progress is not None:
