@@ -478,6 +478,20 @@ def test_cli_sweep_rejects_a_bad_sweep_file(tmp_path: Path) -> None:
     assert "no sample.ranges" in result.stderr
 
 
+def test_cli_sweep_exits_3_when_every_point_is_infeasible(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    monkeypatch.setattr(sw, "optimize", _FakeSolve(fail_above=0.0))
+    scenario = tmp_path / "micro.yaml"
+    scenario.write_text(yaml.safe_dump(micro()), encoding="utf-8")
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text("grid:\n  fuel.price_usd_per_l: [0.8, 1.6]\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["sweep", str(scenario), str(spec), "--out",
+                                      str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 3, result.output
+    assert "point 1: infeasible: InfeasibleScenarioError: no design at 1.6 USD/L" in result.stdout
+    assert (tmp_path / "out" / "sweep.csv").is_file()  # the rows are written all the same
+
+
 def test_example_sweep_file_is_valid() -> None:
     root = Path(__file__).resolve().parents[1]
     spec = sw.load_sweep_file(root / "examples" / "sweeps" / "gao_fuel_casualty.yaml")
