@@ -31,6 +31,7 @@ __all__ = [
     "climate_zone_grade",
     "data_dir",
     "default",
+    "load_evidence",
     "nearest_site",
     "pv_system_default",
     "pv_system_defaults",
@@ -1079,3 +1080,89 @@ def _keyed_value(table: pd.DataFrame, key: str, what: str) -> float:
         raise KeyError(f"unknown {what} {key!r}.{_suggestion(key, keys)} "
                        f"Known keys: {', '.join(keys)}.")
     return float(str(table.loc[key, "value"]))
+
+
+# --------------------------------------------------------------------------------------------
+# Published evidence on camp loads (data/load_evidence.csv)
+# --------------------------------------------------------------------------------------------
+LOAD_EVIDENCE_FILE: Final = "load_evidence.csv"
+
+_LOAD_EVIDENCE_COLUMNS: Final = (
+    "evidence_id", "quantity", "comparison", "value", "unit", "tolerance", "tolerance_reason",
+    "camp_type", "personnel", "climate", "check_archetype", "check_site", "check_personnel",
+    "kind", "source", "address", "year", "grade", "quote", "derivation", "checks", "status")
+#: How an evidence row is compared with the archetype (``comparison`` column).
+LOAD_EVIDENCE_COMPARISONS: Final = ("range", "lower_bound", "upper_bound", "greater_than",
+                                    "not_compared")
+#: Outcome recorded for each row (``status`` column).
+LOAD_EVIDENCE_STATUSES: Final = ("agrees", "disagrees", "not_compared")
+
+
+@functools.lru_cache(maxsize=1)
+def _load_evidence_table() -> pd.DataFrame:
+    path, table = _read_table(LOAD_EVIDENCE_FILE, _LOAD_EVIDENCE_COLUMNS)
+    _check_unique(path, table["evidence_id"], "evidence_id(s)")
+    for row, record in enumerate(table.to_dict("records")):
+        where = _where(path, row, f"evidence_id={record['evidence_id']!r}")
+        for column in ("source", "address", "quote", "quantity"):
+            if not record[column]:
+                raise ValueError(f"{path}: {where}: empty '{column}'; every row needs its "
+                                 "quantity, its source, the address and the quoted passage")
+        if record["grade"] not in GRADES:
+            raise ValueError(f"{path}: {where}: 'grade'={record['grade']!r} is not one of "
+                             f"{sorted(GRADES)}")
+        year = record["year"]
+        if year and not (year.isdigit() and len(year) == 4):
+            raise ValueError(f"{path}: {where}: 'year'={year!r} is not a 4-digit year (leave "
+                             "it empty where the source states none)")
+        if record["comparison"] not in LOAD_EVIDENCE_COMPARISONS:
+            raise ValueError(f"{path}: {where}: 'comparison'={record['comparison']!r} is not "
+                             f"one of {list(LOAD_EVIDENCE_COMPARISONS)}")
+        if record["status"] not in LOAD_EVIDENCE_STATUSES:
+            raise ValueError(f"{path}: {where}: 'status'={record['status']!r} is not one of "
+                             f"{list(LOAD_EVIDENCE_STATUSES)}")
+        compared = record["comparison"] != "not_compared"
+        if compared and not (record["value"] and record["tolerance"]
+                             and record["tolerance_reason"] and record["check_archetype"]):
+            raise ValueError(f"{path}: {where}: a compared row needs 'value', 'tolerance' with "
+                             "its 'tolerance_reason' and 'check_archetype'")
+        if compared == (record["status"] == "not_compared"):
+            raise ValueError(f"{path}: {where}: 'status' must be 'not_compared' exactly when "
+                             "'comparison' is")
+    for column in ("value", "tolerance", "personnel", "check_personnel"):
+        numbers = pd.to_numeric(table[column].replace("", "nan"), errors="coerce")
+        bad = numbers.isna() & (table[column] != "")
+        if bad.any():
+            row = int(bad.to_numpy().argmax())
+            raise ValueError(f"{path}: {_where(path, row, table['evidence_id'].iloc[row])}: "
+                             f"'{column}'={table[column].iloc[row]!r} is not a number")
+        table[column] = numbers.astype("float64")
+    table["year"] = pd.to_numeric(table["year"], errors="coerce").astype("Int64")
+    return table.set_index("evidence_id")
+
+
+def load_evidence() -> pd.DataFrame:
+    """Return the published evidence on camp loads that the archetypes are checked against.
+
+    Each row is one figure quoted from a public source (``quote``, ``address``, ``year``),
+    what it measures (``quantity``, ``value`` in ``unit``), how it is compared with an
+    archetype camp (``comparison``: ``range`` within ``tolerance`` as a fraction of
+    ``value``, ``lower_bound``, ``upper_bound``, ``greater_than`` or ``not_compared``; the
+    camp built for it: ``check_archetype`` at ``check_site`` with ``check_personnel``) and
+    the outcome recorded by the last check (``status``). Grades as in ``GRADES``: P a
+    metered measurement in a primary report, S a secondary quotation, D derived here from
+    quoted figures (``derivation``), E otherwise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``evidence_id``; ``value``, ``tolerance``, ``personnel`` and
+        ``check_personnel`` as floats (NaN where empty), ``year`` as a nullable integer
+        (missing where the source states none), the other columns as text. A fresh copy.
+
+    Raises
+    ------
+    ValueError
+        If the file is malformed (names the file, the line and the fix).
+    """
+    return _load_evidence_table().copy()
