@@ -573,3 +573,24 @@ def test_sensitivity_section_from_a_sweep(
     assert 'href="#sensitivity"' in html
     # no sweep, no section
     assert "sensitivity" not in parse(report_render.render_html(result)).svgs
+
+
+def test_nothing_to_pay_back_when_the_design_is_diesel_only(
+        micro: tuple[eo.SizingResult, eo.Scenario, str]) -> None:
+    result, scenario, _ = micro
+    assert result.baseline is not None
+    # the design of last resort is the diesel-only camp: no extra capital, no payback of 0
+    same = replace(result.baseline, baseline=result.baseline)
+    cash = report_sections.cash_flow(same, scenario, None)
+    assert not cash["invests"]
+    assert cash["sentence"] == ("The design costs what the diesel-only camp costs: nothing "
+                                "to pay back.")
+    html = report_render.render_html(same, scenario=scenario)
+    text = " ".join(" ".join(parse(html).text["cash-flow"]).split())
+    assert "nothing to pay back" in text
+    assert "pays back in" not in html
+    # the design that invests: the extra capital is named
+    cash = report_sections.cash_flow(result, scenario, None)
+    extra = float(result.costs["capex"].sum() - result.baseline.costs["capex"].sum())
+    assert cash["invests"]
+    assert f"extra investment of {extra:,.0f} USD pays back in" in cash["sentence"]

@@ -176,10 +176,8 @@ def _summary(doc: _Doc, c: dict[str, Any]) -> None:
     sure = c["how_sure"]
     lines = list(sure["lines"])
     cash = c["cash"]
-    if not cash["note"] and cash.get("has_baseline"):
-        lines.append(f"Money: against diesel only the extra investment pays back in "
-                     f"{cash['text']['simple']} ({cash['text']['discounted']} discounted at "
-                     f"{cash['rate']}); internal rate of return {cash['text']['irr']}.")
+    if cash["sentence"]:
+        lines.append(f"Money: {cash['sentence']}")
     doc.box("How sure are we?", lines, warn=not sure["converged"])
     if c["warnings"]:
         doc.space(4)
@@ -228,11 +226,8 @@ def _money(doc: _Doc, c: dict[str, Any]) -> None:
     if cash["note"]:
         doc.para(cash["note"], "note")
     else:
-        if cash["has_baseline"]:
-            doc.para(f"Against diesel only, the extra investment pays back in "
-                     f"{cash['text']['simple']} (simple), {cash['text']['discounted']} "
-                     f"discounted at {cash['rate']}; internal rate of return "
-                     f"{cash['text']['irr']}.")
+        if cash["sentence"]:
+            doc.para(cash["sentence"])
         doc.figure(cash["figure"], max_height_pt=260)
         doc.table(["year", *cash["columns"]],
                   [[row["year"], *row["cells"]] for row in cash["rows"]], font=5.8)

@@ -642,9 +642,6 @@ def render_markdown(result: SizingResult, *, scenario: Scenario | None = None,
     cash = sections.cash_flow(result, scenario, None)
     limits = sections.binding_limits(result, scenario)
     context["how_sure"] = sections.how_sure(result, scenario, verification, len(limits))["lines"]
-    context["money"] = None if cash["note"] or not cash["has_baseline"] else (
-        f"Against diesel only the extra investment pays back in {cash['text']['simple']} "
-        f"({cash['text']['discounted']} discounted at {cash['rate']}); internal rate of "
-        f"return {cash['text']['irr']}.")
+    context["money"] = cash["sentence"]
     return _TEMPLATES.get_template("summary.md.j2").render(**context)
 

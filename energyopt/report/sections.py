@@ -44,18 +44,21 @@ def cash_flow(result: SizingResult, scenario: Scenario | None,
         ``note`` (str, why there is no table) or ``rows`` (per year: the non-zero categories,
         total, cumulative, diesel-only total and cumulative and the cumulative saving, each a
         span keyed ``cash:<year>:<column>``), ``columns`` (labels), ``figure``,
-        ``simple_payback``, ``discounted_payback`` and ``irr`` (spans and text) and ``text``
-        (plain sentences for the Markdown summary).
+        ``simple_payback``, ``discounted_payback`` and ``irr`` (spans), ``text`` (the same as
+        plain text), ``invests`` (the design needs more capital than diesel only) and
+        ``sentence`` (payback and IRR in one sentence, or why there is nothing to pay back;
+        None without a baseline).
     """
     from energyopt.report import figures
 
     if scenario is None:
         return {"note": "The yearly cash flow needs the scenario (its prices, lifetimes and "
-                        "discount rate): pass scenario= to render_report."}
+                        "discount rate): pass scenario= to render_report.", "sentence": None}
     try:
         flow = finance.cash_flow(result, scenario, inputs)
     except ValueError as exc:
-        return {"note": str(exc).removeprefix("cash_flow: ").capitalize() + "."}
+        return {"note": str(exc).removeprefix("cash_flow: ").capitalize() + ".",
+                "sentence": None}
     cats = [c for c in finance.CATEGORIES if (flow[f"{c}_usd"] != 0).any()]
     has_base = result.baseline is not None
     columns = [(f"{c}_usd", finance.CATEGORY_LABELS[c]) for c in cats] + [
@@ -78,6 +81,24 @@ def cash_flow(result: SizingResult, scenario: Scenario | None,
     irr_text = ("none: the saving's present value does not change sign at any rate (nothing "
                 "to earn back, or never earned back)" if rate is None
                 else fmt_percent(rate, 1) + " a year (real)")
+    extra = -float(flow["saving_usd"].iloc[0]) if has_base else float("nan")
+    invests = has_base and extra > 0.5
+    text = {"simple": _payback_text(simple, horizon),
+            "discounted": _payback_text(disc, horizon), "irr": irr_text}
+    if not has_base:
+        sentence = None
+    elif invests:
+        sentence = (f"Against diesel only, the extra investment of {fmt_number(extra, 0)} USD "
+                    f"pays back in {text['simple']} ({text['discounted']} discounted at "
+                    f"{fmt_percent(scenario.horizon.discount_rate, 1)}); internal rate of "
+                    f"return {irr_text}.")
+    else:
+        npv = float(flow["saving_present_value_usd"].sum())
+        sentence = ("The design costs what the diesel-only camp costs: nothing to pay back."
+                    if abs(npv) < 1.0 else
+                    f"The design needs no more capital than diesel only and "
+                    f"{'saves' if npv > 0 else 'costs'} {fmt_number(abs(npv), 0)} USD of "
+                    "present value over the horizon: nothing to pay back.")
     return {
         "note": None,
         "columns": [label for _, label in columns],
@@ -89,8 +110,9 @@ def cash_flow(result: SizingResult, scenario: Scenario | None,
         "irr": None if rate is None else num("cash:irr", rate, 1, scale=100.0),
         "rate": fmt_percent(scenario.horizon.discount_rate, 1),
         "horizon": horizon,
-        "text": {"simple": _payback_text(simple, horizon),
-                 "discounted": _payback_text(disc, horizon), "irr": irr_text},
+        "text": text,
+        "invests": invests,
+        "sentence": sentence,
     }
 
 
