@@ -78,7 +78,10 @@ def test_rest_days_lower_the_day_but_keep_the_week() -> None:
 def test_annual_mean_equals_the_nominal_figure_at_the_normal_climate() -> None:
     # calibration: with the zone's normal climate the year's mean daily energy is P x e,
     # and the cooling share makes hot months use more than cool ones
-    scenario = _scenario({"archetype": "company_base", "personnel": 160}, days=365)
+    # Timbuktu: a Sahel site without published normals, so its climate is the zone's own
+    assert data.climate_normals("timbuktu") is None
+    scenario = _scenario({"archetype": "company_base", "personnel": 160}, days=365,
+                         site="timbuktu")
     profile = _profile(scenario)
     daily = _daily_kwh(profile.load_kw)
     assert daily.mean() == pytest.approx(1600.0, rel=0.01)
@@ -540,3 +543,23 @@ def test_cooler_site_uses_less_cooling_than_the_reference_climate() -> None:
         profile = lp.load_inputs(scenario(temp_c), time_index(scenario(temp_c)), None)
         expected = 300.0 * (0.4 + 0.6 * (temp_c - base) / ref_k)
         np.testing.assert_allclose(_daily_kwh(profile.load_kw), expected, rtol=0.02)
+
+
+def test_load_without_weather_follows_the_published_normals() -> None:
+    # Gao's published 1991-2020 normals are hotter than the Sahel zone's estimates: without a
+    # weather year the cooling follows the normals (the climate the embedded year is
+    # calibrated to), so the year uses more energy than at the zone's climate (Timbuktu, same
+    # zone, no normals) and May's mean load follows Gao's published May mean
+    normals = data.climate_normals("gao")
+    zone = data.climate_zone("sahel")
+    assert normals is not None
+    gao_may = float(normals.loc[5, "temp_mean_c"])
+    assert gao_may > float(zone["temp_air_c"].iloc[4])
+    load = {"archetype": "company_base", "personnel": 160, "noise_day_fraction": 0.0,
+            "noise_hour_fraction": 0.0}
+    at_gao = _profile(_scenario(load, days=365)).load_kw
+    at_zone = _profile(_scenario(load, days=365, site="timbuktu")).load_kw
+    assert at_gao[at_gao.index.month == 5].mean() > at_zone[at_zone.index.month == 5].mean()
+    temps, _ = lp.archetypes._site_climate(_scenario(load, days=7))
+    assert temps is not None
+    np.testing.assert_allclose(temps, normals.sort_index()["temp_mean_c"], atol=1e-9)

@@ -136,7 +136,19 @@ def cooling_reference_k(monthly_temp_air_c: Sequence[float], swing_c: float,
 
 
 def _site_climate(scenario: Scenario) -> tuple[list[float] | None, float]:
-    """Return the site's monthly mean temperatures [C] (or None) and diurnal half swing [C]."""
+    """Return the site's monthly mean temperatures [C] (or None) and diurnal half swing [C].
+
+    The same climate the embedded weather year is calibrated to
+    (:func:`energyopt.resource.climate.site_climate`): a bundled site's published normals
+    where ``data/climate_normals.csv`` has them, else its climate zone's estimates; a custom
+    site's own ``monthly_temp_air_c`` and ``temp_swing_c`` (or its nearest zone's swing).
+    """
+    if isinstance(scenario.site, str):
+        from energyopt.resource.climate import site_climate
+
+        climate = site_climate(scenario)
+        if climate.monthly_temp_air_c:
+            return [float(t) for t in climate.monthly_temp_air_c], float(climate.temp_swing_c)
     site = scenario.site_spec()
     swing = DEFAULT_TEMP_SWING_C
     given = getattr(site, "temp_swing_c", None)
