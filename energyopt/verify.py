@@ -160,10 +160,13 @@ class Verification:
         fuel = self.figure("fuel_l_per_year")
         p50, p90, opt = (fuel[c] for c in ("p50", "p90", "optimiser"))
         text = f"Fuel P50 {fmt_number(p50, 0)} L/yr and P90 {fmt_number(p90, 0)} L/yr"
-        if not is_missing(opt) and opt > 0:
+        if not is_missing(opt) and opt >= 1.0:
             text += (f" against the optimiser's {fmt_number(opt, 0)} L/yr "
                      f"({fmt_number(100 * (p50 / opt - 1), 0, sign=True)}%, "
                      f"{fmt_number(100 * (p90 / opt - 1), 0, sign=True)}%)")
+        elif not is_missing(opt):
+            # a plan that burns (almost) nothing: a percentage of ~0 L means nothing
+            text += " against the optimiser's 0 L/yr (a plan without diesel)"
         n = len(self.years)
         dry = int((self.years["stockout_hours"].fillna(0.0) > 0).sum())
         lost = self.years["critical_lost_hours"].fillna(0.0)

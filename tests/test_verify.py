@@ -221,6 +221,20 @@ def test_optimiser_figures_beside_the_years(
         assert word in note
 
 
+def test_closing_note_of_a_plan_without_diesel_has_no_percentages(
+        solved: tuple[eo.SizingResult, eo.Scenario, eo.Verification]) -> None:
+    # an optimiser's fuel of ~1e-10 L (solver noise of an all-solar plan) once gave
+    # "+71,353,263,525,301,088%"
+    import copy
+
+    _, _, v = solved
+    plan = copy.deepcopy(v)
+    plan.summary.loc["fuel_l_per_year", "optimiser"] = 1e-10
+    note = plan.closing_note()
+    assert "%" not in note.split(";")[0]
+    assert "a plan without diesel" in note
+
+
 def test_report_and_summary_show_the_operation(
         solved: tuple[eo.SizingResult, eo.Scenario, eo.Verification]) -> None:
     result, scenario, v = solved
