@@ -235,6 +235,18 @@ def test_resumed_sweep_recomputes_nothing_already_stored(monkeypatch: pytest.Mon
     assert len(pd.read_parquet(store)) == 4  # earlier rows kept in the store
 
 
+def test_reused_rows_carry_only_their_own_inputs(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    store = tmp_path / "s.parquet"
+    monkeypatch.setattr(sw, "optimize", _FakeSolve())
+    sw.sweep(micro(), {"fuel.price_usd_per_l": [0.8, 1.6]}, store=store, workers=1)
+    sw.sweep(micro(), {"fuel.route_km": [100.0, 900.0]}, store=store, workers=1)
+    again = sw.sweep(micro(), {"fuel.price_usd_per_l": [0.8, 1.6]}, store=store, workers=1)
+    assert again.attrs["reused"] == 2
+    assert "fuel.route_km" not in again.columns
+    assert again["npc_usd"].tolist() == pytest.approx([0.8e6, 1.6e6])
+
+
 def test_interrupted_sweep_keeps_finished_points_and_resumes(monkeypatch: pytest.MonkeyPatch,
                                                              tmp_path: Path) -> None:
     store = tmp_path / "s.parquet"

@@ -566,7 +566,10 @@ def sweep(scenario: Scenario | str | Path | Mapping[str, Any],
         rec = by_key.get(key)
         if rec is not None and (not retry_failed
                                 or rec.get("status") in ("converged", "not converged")):
-            done[i] = {**rec, "point": i, **points[i]}
+            # columns the stored row does not have (another sweep's inputs) stay out
+            kept = {k: v for k, v in rec.items()
+                    if v is not None and not (isinstance(v, float) and math.isnan(v))}
+            done[i] = {**kept, "point": i, **points[i]}
         else:
             todo.append(i)
     reused = len(done)
