@@ -121,6 +121,13 @@ def test_run_tasks_on_a_given_executor_and_single_core_scenarios() -> None:
         ex.run_tasks(_threads, [(scenario, 1)], executor=42)
 
 
+def test_an_unreachable_scheduler_is_a_scenario_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ex, "CONNECT_TIMEOUT_S", 0.5)
+    with pytest.raises(eo.ScenarioError, match="cannot reach a dask scheduler") as info:
+        ex.run_tasks(_square_or_fail, [1], executor="tcp://127.0.0.1:1")
+    assert info.value.problems[0].field == "scheduler"
+
+
 # --------------------------------------------------------------------------------------------
 # The design
 # --------------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_complet
 from dataclasses import dataclass
 from typing import Any
 
+from energyopt.errors import ScenarioError
 from energyopt.scenario import Scenario
 
 __all__ = ["TaskResult", "default_workers", "iter_tasks", "run_tasks", "single_core"]
@@ -147,13 +148,25 @@ def _is_dask_client(executor: Any) -> bool:
     return cls.__name__ == "Client" and cls.__module__.startswith("distributed")
 
 
+#: Seconds to wait for a dask scheduler to answer.
+CONNECT_TIMEOUT_S = 20.0
+
+
 def _dask_client(address: str) -> Any:
+    """Connect to a scheduler, or raise a ScenarioError naming the address and the fix."""
     try:
         from dask.distributed import Client
     except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError("a scheduler address needs dask.distributed: pip install "
-                          "'energyopt[cluster]'") from None
-    return Client(address)
+        raise ScenarioError.single(
+            "scheduler", address, "a scheduler address needs dask.distributed: pip install "
+            "'energyopt[cluster]'") from None
+    try:
+        return Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        why = " ".join(str(exc).split())
+        raise ScenarioError.single(
+            "scheduler", address, f"cannot reach a dask scheduler there ({why}); check the "
+            "address (tcp://host:8786) and that `dask scheduler` runs there") from None
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
