@@ -50,7 +50,12 @@ def ranked_table(ranked: Any, rank_by: str) -> str:
             ("pv_kwp", "PV after (kWp)", 0), ("battery_kwh", "battery after (kWh)", 0)]
     if ranked["year"].isna().all():
         cols = [c for c in cols if c[0] != "year"]
-    rows = [[_cell(rec[key], dec) for key, _label, dec in cols] for _, rec in ranked.iterrows()]
+    rows = []
+    for _, rec in ranked.iterrows():
+        cells = [_cell(rec[key], dec) for key, _label, dec in cols]
+        if bool(rec.get("partial", False)):
+            cells[3] = "part"
+        rows.append(cells)
     return _table([c[1] for c in cols], rows, "rlrlrrrrrrrrr"[:len(cols)])
 
 

@@ -101,9 +101,19 @@ def with_budget(scenario: Scenario, capex_usd: float | None) -> Scenario:
 
 
 def _solve_point(task: tuple[Scenario, float | None]) -> SizingResult:
-    """Least-cost design of ``scenario`` under one budget (a task of :func:`run_tasks`)."""
+    """Least-cost design of ``scenario`` under one budget (a task of :func:`run_tasks`).
+
+    The sanity warnings of each design stay on ``result.warnings``; they are not logged, so
+    a front of many budgets does not repeat them on the console.
+    """
     scenario, capex_usd = task
-    return optimize(with_budget(scenario, capex_usd), baseline=False)
+    sanity = logging.getLogger("energyopt.sanity")
+    level = sanity.level
+    sanity.setLevel(logging.ERROR)
+    try:
+        return optimize(with_budget(scenario, capex_usd), baseline=False)
+    finally:
+        sanity.setLevel(level)
 
 
 def _status(result: SizingResult) -> str:

@@ -36,11 +36,13 @@ How the investments are ranked
    avoids convoys more cheaply).
 3. The steps of all camps are merged in increasing USD per convoy avoided (per expected
    casualty avoided), which keeps each camp's steps in order, and funded down the list while
-   the mission budget lasts. A step that no longer fits is left unfunded together with the
-   rest of its camp's steps (they come after it); a cheaper step of another camp further down
-   may still be funded. This greedy rule is optimal for the budget's linear relaxation (the
-   fractional knapsack on convex fronts): only the last step bought, or skipped, may be a
-   worse use of the remaining capital than an exact search of the combinations.
+   the mission budget lasts. The first step that no longer fits is funded **in part**: its
+   camp is solved once more under its capital before the step plus what is left of the
+   budget (column ``partial``; its figures are that design's), and the list stops there.
+   This is the greedy rule of the fractional knapsack, optimal for convex fronts: each
+   dollar goes where it avoids most, down to the last one. (:func:`rank_steps` with
+   ``after_misfit="skip"`` instead leaves a misfit step and its camp's later steps unfunded
+   and goes on down the list with the other camps, the 0/1 greedy.)
 4. With ``capex_usd_per_year`` a funded step goes to the first year whose cumulative budget
    covers the cumulative capital up to it (unspent budget carries over to the next year).
 
@@ -87,7 +89,8 @@ log = logging.getLogger(__name__)
 RANK_METRICS = {"convoys": "convoys_per_year", "casualties": "expected_casualties_per_year"}
 
 #: Columns of the ranked table, in order.
-RANK_COLUMNS = ("rank", "camp", "step", "funded", "year", "capex_usd", "cumulative_capex_usd",
+RANK_COLUMNS = ("rank", "camp", "step", "funded", "partial", "year", "capex_usd",
+                "cumulative_capex_usd",
                 "convoys_avoided_per_year", "casualties_avoided_per_year",
                 "usd_per_convoy_avoided", "usd_per_casualty_avoided", "npc_change_usd",
                 "budget_usd", "pv_kwp", "battery_kwh", "battery_kw")
@@ -358,14 +361,16 @@ def hull_steps(front: pd.DataFrame, metric: str) -> pd.DataFrame:
     pandas.DataFrame
         One row per step, in order: ``step`` (1, 2 ...), ``capex_usd`` (capital of the step)
         [USD], ``convoys_avoided_per_year``, ``casualties_avoided_per_year``, ``npc_change_usd``
-        [USD], the budget and the sizes of the design the step ends at, and ``start_capex_usd``
-        (capital of the design it starts from) [USD]. Empty when no point avoids any of the
-        metric.
+        [USD], the budget and the sizes of the design the step ends at, and the design it
+        starts from: ``start_capex_usd`` [USD], ``start_convoys_per_year``,
+        ``start_casualties_per_year``, ``start_npc_usd`` [USD]. Empty when no point avoids any
+        of the metric.
     """
     ok = front.dropna(subset=["capex_usd", metric]).sort_values(["capex_usd", "budget_usd"])
     columns = ["step", "capex_usd", "convoys_avoided_per_year", "casualties_avoided_per_year",
                "npc_change_usd", "budget_usd", "pv_kwp", "battery_kwh", "battery_kw",
-               "start_capex_usd"]
+               "start_capex_usd", "start_convoys_per_year", "start_casualties_per_year",
+               "start_npc_usd"]
     if ok.empty:
         return pd.DataFrame(columns=columns)
     x = ok["capex_usd"].to_numpy(dtype=float)
@@ -402,13 +407,17 @@ def hull_steps(front: pd.DataFrame, metric: str) -> pd.DataFrame:
             **{s: float(rb[s]) if s in rb.index else 0.0
                for s in ("pv_kwp", "battery_kwh", "battery_kw")},
             "start_capex_usd": float(ra["capex_usd"]),
+            "start_convoys_per_year": float(ra["convoys_per_year"]),
+            "start_casualties_per_year": float(ra["expected_casualties_per_year"]),
+            "start_npc_usd": float(ra["npc_usd"]),
         })
     return pd.DataFrame(rows, columns=columns)
 
 
 def rank_steps(steps: Mapping[str, pd.DataFrame], budget_usd: float, *,
                rank_by: str = "convoys",
-               capex_usd_per_year: list[float] | None = None) -> pd.DataFrame:
+               capex_usd_per_year: list[float] | None = None,
+               after_misfit: str = "skip") -> pd.DataFrame:
     """Merge the camps' steps by cost per unit of risk avoided and fund them down the list.
 
     Parameters
@@ -424,6 +433,11 @@ def rank_steps(steps: Mapping[str, pd.DataFrame], budget_usd: float, *,
     capex_usd_per_year : list of float, optional
         Budgets per year: a funded step goes to the first year whose cumulative budget covers
         the cumulative capital up to it.
+    after_misfit : str
+        ``skip``: a step that does not fit leaves its camp's later steps unfunded, and the
+        list goes on with the other camps' (a 0/1 greedy); ``stop``: nothing after the first
+        step that does not fit is funded (:func:`mission` then funds that step in part with
+        what is left, the fractional greedy).
 
     Returns
     -------
@@ -443,6 +457,8 @@ def rank_steps(steps: Mapping[str, pd.DataFrame], budget_usd: float, *,
     """
     if rank_by not in RANK_METRICS:
         raise ValueError(f"rank_by={rank_by!r}: use one of {list(RANK_METRICS)}")
+    if after_misfit not in ("skip", "stop"):
+        raise ValueError(f"after_misfit={after_misfit!r}: use 'skip' or 'stop'")
     avoided = ("convoys_avoided_per_year" if rank_by == "convoys"
                else "casualties_avoided_per_year")
     heap: list[tuple[float, int, int]] = []
@@ -473,11 +489,12 @@ def rank_steps(steps: Mapping[str, pd.DataFrame], budget_usd: float, *,
         if fits:
             spent += capex
         else:
-            blocked.add(camp)
+            blocked.update(order if after_misfit == "stop" else (camp,))
         conv = float(st["convoys_avoided_per_year"])
         cas = float(st["casualties_avoided_per_year"])
         rows.append({
-            "rank": rank, "camp": camp, "step": int(st["step"]), "funded": fits, "year": year,
+            "rank": rank, "camp": camp, "step": int(st["step"]), "funded": fits,
+            "partial": False, "year": year,
             "capex_usd": capex, "cumulative_capex_usd": spent if fits else math.nan,
             "convoys_avoided_per_year": conv, "casualties_avoided_per_year": cas,
             "usd_per_convoy_avoided": capex / conv if conv > 0 else math.nan,
@@ -545,8 +562,11 @@ class MissionResult:
                           for name, f in self.fronts.items()], ignore_index=True)
 
     def chart_svg(self) -> str:
-        """Cumulative convoys (or casualties) avoided against cumulative capital (SVG text)."""
-        return mission_figure(self.funded, self.ranked, self.budget_usd, self.rank_by)
+        """Cumulative convoys (or casualties) avoided against capital, as inline SVG text."""
+        from energyopt.report.figures import _svg
+
+        fig = mission_figure(self.funded, self.ranked, self.budget_usd, self.rank_by)
+        return _svg(fig, f"{self.name}: risk avoided against capital")
 
     def write(self, folder: str | Path) -> list[Path]:
         """Write the tables and the chart to ``folder``; return their paths.
@@ -561,7 +581,11 @@ class MissionResult:
         self.ranked.to_csv(paths[0], index=False)
         self.camps.to_csv(paths[1], index=False)
         self.fronts_table().to_csv(paths[2], index=False)
-        paths[3].write_text(self.chart_svg(), encoding="utf-8")
+        import matplotlib.pyplot as plt
+
+        fig = mission_figure(self.funded, self.ranked, self.budget_usd, self.rank_by)
+        fig.savefig(paths[3], format="svg", bbox_inches="tight", metadata={"Date": None})
+        plt.close(fig)
         return paths
 
 
@@ -646,11 +670,74 @@ def mission(source: str | Path | Mapping[str, Any] | MissionPlan, *,
         steps[names[ci]] = hull_steps(front, metric)
     budget = plan.total_capex_usd
     ranked = rank_steps(steps, budget, rank_by=rank_by,
-                        capex_usd_per_year=plan.capex_usd_per_year)
+                        capex_usd_per_year=plan.capex_usd_per_year, after_misfit="stop")
+    ranked = _fund_partial(ranked, steps, budget, plan, scenarios, names, executor, notes,
+                           rank_by)
     camps = _camp_summary(fronts, ranked, names)
     return MissionResult(name=plan.name, budget_usd=budget, rank_by=rank_by, ranked=ranked,
                          camps=camps, fronts=fronts, notes=notes,
                          capex_usd_per_year=plan.capex_usd_per_year)
+
+
+#: Least capital left [USD] (and share of the budget) worth a partial step's solve.
+_PARTIAL_MIN_USD = 1000.0
+_PARTIAL_MIN_SHARE = 1e-3
+
+
+def _fund_partial(ranked: pd.DataFrame, steps: Mapping[str, pd.DataFrame], budget: float,
+                  plan: MissionPlan, scenarios: list[Scenario], names: list[str],
+                  executor: Any, notes: list[str], rank_by: str) -> pd.DataFrame:
+    """Fund the first step that does not fit with the capital left (one more solve).
+
+    The camp is solved again under its capital before the step plus what is left of the
+    mission budget; the row then holds that design's figures, ``partial`` True.
+    """
+    unfunded = ranked.index[~ranked["funded"]]
+    if len(unfunded) == 0:
+        return ranked
+    k = int(unfunded[0])
+    spent = float(ranked.loc[ranked["funded"], "capex_usd"].sum())
+    left = budget - spent
+    if left < max(_PARTIAL_MIN_USD, _PARTIAL_MIN_SHARE * budget):
+        return ranked
+    camp = str(ranked["camp"].to_numpy()[k])
+    number = int(ranked["step"].to_numpy()[k])
+    st = steps[camp][steps[camp]["step"] == number].iloc[0]
+    start = float(st["start_capex_usd"])
+    ci = names.index(camp)
+    res = run_tasks(_solve_point, [(scenarios[ci], start + left)], executor=executor,
+                    workers=1)[0]
+    if not res.ok:
+        notes.append(f"{camp}: the capital left ({left:,.0f} USD) bought no partial step "
+                     f"({res.error})")
+        return ranked
+    result = res.value
+    kpis = result.kpis
+    capex = max(float(kpis["capex_usd"]) - start, 0.0)
+    conv = float(st["start_convoys_per_year"]) - float(kpis["convoys_per_year"])
+    cas = float(st["start_casualties_per_year"]) - float(kpis["expected_casualties_per_year"])
+    avoided = conv if rank_by == "convoys" else cas
+    if capex <= 0.0 or avoided <= 0.0:
+        return ranked
+    out = ranked.copy()
+    year = math.nan
+    if plan.capex_usd_per_year is not None:
+        year = float(len(plan.capex_usd_per_year))
+        cumulative = np.cumsum(np.asarray(plan.capex_usd_per_year, dtype=float))
+        covered = np.flatnonzero(cumulative * (1.0 + 1e-9) + 1e-6 >= spent + capex)
+        if covered.size:
+            year = float(covered[0] + 1)
+    sizes = result.sizes
+    out.loc[k, ["funded", "partial", "year", "capex_usd", "cumulative_capex_usd",
+                "convoys_avoided_per_year", "casualties_avoided_per_year",
+                "usd_per_convoy_avoided", "usd_per_casualty_avoided", "npc_change_usd",
+                "budget_usd", "pv_kwp", "battery_kwh", "battery_kw"]] = [
+        True, True, year, capex, spent + capex, conv, cas,
+        capex / conv if conv > 0 else math.nan, capex / cas if cas > 0 else math.nan,
+        float(kpis["npc_usd"]) - float(st["start_npc_usd"]), start + left,
+        *(float(sizes[n]) if n in sizes.index else 0.0
+          for n in ("pv_kwp", "battery_kwh", "battery_kw"))]
+    return out
 
 
 def _camp_summary(fronts: Mapping[str, pd.DataFrame], ranked: pd.DataFrame,
@@ -665,42 +752,46 @@ def _camp_summary(fronts: Mapping[str, pd.DataFrame], ranked: pd.DataFrame,
         ok = front.dropna(subset=["npc_usd"])
         start, top = ok.iloc[0], ok.iloc[-1]
         mine = ranked[(ranked["camp"] == name) & ranked["funded"]]
-        got = float(mine["capex_usd"].sum())
-        end = start
-        if len(mine):
-            last_budget = float(mine["budget_usd"].iloc[-1])
-            end = ok[ok["budget_usd"] == last_budget].iloc[0]
+        conv = float(start["convoys_per_year"]) - float(mine["convoys_avoided_per_year"].sum())
+        cas = float(start["expected_casualties_per_year"]) - float(
+            mine["casualties_avoided_per_year"].sum())
         row.update({
-            "capex_funded_usd": got,
+            "capex_funded_usd": float(mine["capex_usd"].sum()),
             "convoys_per_year_existing": float(start["convoys_per_year"]),
-            "convoys_per_year_funded": float(end["convoys_per_year"]),
+            "convoys_per_year_funded": conv,
             "casualties_per_year_existing": float(start["expected_casualties_per_year"]),
-            "casualties_per_year_funded": float(end["expected_casualties_per_year"]),
+            "casualties_per_year_funded": cas,
             "npc_usd_existing": float(start["npc_usd"]),
-            "npc_usd_funded": float(end["npc_usd"]),
+            "npc_usd_funded": float(start["npc_usd"]) + float(mine["npc_change_usd"].sum()),
             "capex_unconstrained_usd": float(top["capex_usd"]),
             "convoys_per_year_unconstrained": float(top["convoys_per_year"]),
             "steps_funded": int(len(mine)),
+            "partial_step": bool(mine["partial"].any()),
         })
-        for size in ("pv_kwp", "battery_kwh", "battery_kw", "fuel_tank_l"):
-            if size in end.index:
-                row[f"{size}_funded"] = float(end[size])
+        for size in ("pv_kwp", "battery_kwh", "battery_kw"):
+            row[f"{size}_funded"] = (float(mine[size].iloc[-1]) if len(mine)
+                                     else float(start.get(size, 0.0)))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def mission_figure(funded: pd.DataFrame, ranked: pd.DataFrame, budget_usd: float,
-                   rank_by: str) -> str:
-    """Cumulative risk avoided against cumulative capital, one marker per step (SVG text).
+                   rank_by: str) -> Any:
+    """Cumulative risk avoided against cumulative capital, one marker per step.
 
     A map-free chart: the x axis is the capital spent down the ranked list [million USD], the
     y axis the convoys (or expected casualties) avoided a year; funded steps are joined and
-    labelled with their camp, the unfunded rest is drawn dashed, and the budget is a vertical
-    line.
+    labelled with their camp (a label that would overlap the previous one is left out), the
+    whole ranked list is drawn dashed, and the budget is a vertical line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (the caller saves or closes it).
     """
     import matplotlib.style
 
-    from energyopt.report.figures import _STYLE, _figure, _svg  # matplotlib, only when drawn
+    from energyopt.report.figures import _STYLE, _figure  # matplotlib, only when drawn
 
     avoided = ("convoys_avoided_per_year" if rank_by == "convoys"
                else "casualties_avoided_per_year")
@@ -708,22 +799,31 @@ def mission_figure(funded: pd.DataFrame, ranked: pd.DataFrame, budget_usd: float
              else "expected casualties avoided a year")
     with matplotlib.style.context(_STYLE):
         fig, ax = _figure(8.0, 4.2)
-        x = np.concatenate([[0.0], np.cumsum(ranked["capex_usd"].to_numpy(dtype=float))]) / 1e6
-        y = np.concatenate([[0.0], np.cumsum(ranked[avoided].to_numpy(dtype=float))])
-        ax.plot(x, y, color="#999999", linestyle="--", linewidth=1, label="all steps, ranked")
+        whole = ranked[~ranked["partial"]] if "partial" in ranked else ranked
+        x = np.concatenate([[0.0], np.cumsum(whole["capex_usd"].to_numpy(dtype=float))]) / 1e6
+        y = np.concatenate([[0.0], np.cumsum(whole[avoided].to_numpy(dtype=float))])
+        ax.plot(x, y, color="#999999", linestyle="--", linewidth=1,
+                label="every step, ranked (whole steps)")
         fx = np.concatenate([[0.0], np.cumsum(funded["capex_usd"].to_numpy(dtype=float))]) / 1e6
         fy = np.concatenate([[0.0], np.cumsum(funded[avoided].to_numpy(dtype=float))])
         ax.plot(fx, fy, color="#0072B2", marker="o", linewidth=2, label="funded steps")
+        # label the funded steps, leaving out a label that would sit on the previous one
+        span_x, span_y = max(float(x[-1]), 1e-9), max(float(y[-1]), 1e-9)
+        last = (-1.0, -1.0)
         for (_, st), xi, yi in zip(funded.iterrows(), fx[1:], fy[1:], strict=True):
-            ax.annotate(f"{st['camp']} {int(st['step'])}", (xi, yi), fontsize=7,
-                        xytext=(3, -9), textcoords="offset points")
+            if math.hypot((xi - last[0]) / span_x, (yi - last[1]) / span_y) < 0.05:
+                continue
+            part = " (part)" if bool(st.get("partial", False)) else ""
+            ax.annotate(f"{st['camp']} {int(st['step'])}{part}", (xi, yi), fontsize=7,
+                        xytext=(4, -10), textcoords="offset points")
+            last = (xi, yi)
         if math.isfinite(budget_usd):
             ax.axvline(budget_usd / 1e6, color="#D55E00", linewidth=1,
                        label=f"budget {budget_usd / 1e6:,.2f} M USD")
         ax.set_xlabel("cumulative capital (million USD)")
         ax.set_ylabel(f"cumulative {label}")
         ax.legend(loc="lower right", frameon=False)
-    return _svg(fig, f"mission: {label} against capital")
+    return fig
 
 
 def slug(text: str) -> str:
