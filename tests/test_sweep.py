@@ -358,8 +358,8 @@ def test_in_process_and_pool_give_identical_numbers() -> None:
     np.testing.assert_array_equal(one[cols].to_numpy(), two[cols].to_numpy())
 
 
-@pytest.mark.slow  # about 15 s on an idle 2-core machine, 34 s under a load of 4.7
 def test_dask_local_cluster_gives_the_local_pool_result() -> None:
+    # default run: 10 s on the idle 2-core machine (34 s while other runs took both cores)
     from dask import distributed
 
     grid = {"fuel.price_usd_per_l": [0.5, 1.6], "fuel.value_per_casualty_usd": [0, 1e7]}
