@@ -412,6 +412,8 @@ def test_binding_limits_and_how_sure_box(
     gap = f"{100 * result.solve_info.mip_gap:.2f}%"
     assert f"Converged: this design's net present cost is proven within {gap}" in summary
     assert "Not yet tested over other weather years" in summary
+    # the command to run is shown as code, not as backticks
+    assert "<code>energyopt verify SCENARIO --report FILE.html</code>" in html
     assert "Inputs. By grade:" in summary
     # an unserved-energy cap the design reaches is flagged too
     capped = scenario.with_overrides({"reliability.max_unserved_fraction": 0.01})

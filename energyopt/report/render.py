@@ -73,6 +73,16 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
+def _code_spans(text: str) -> Markup:
+    """Escape plain text and show its `backticked` parts (commands, fields) as code."""
+    parts = str(text).split("`")
+    return Markup("").join(Markup("<code>{}</code>").format(part) if k % 2 else Markup.escape(part)
+                           for k, part in enumerate(parts))
+
+
+_TEMPLATES.filters["code"] = _code_spans
+
+
 @dataclass(frozen=True)
 class KpiRow:
     """One row of the KPI table: display cells (HTML) and plain text for Markdown."""
