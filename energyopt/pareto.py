@@ -2,8 +2,10 @@
 
 One problem is built and compiled once; each point is a search of it with a bound on the risk
 metric (the fuel block's declared cut, through the search's base variant). The whole front
-shares one time budget (``time_limit_s``, by default twice ``solver.time_limit_s``): each point
-gets its share of what is left, so a point that converges early leaves its time to the next.
+shares one time budget (``time_limit_s``, by default twice ``solver.time_limit_s``): the
+least-cost point gets the time of a single run (at most half the budget; every later bound is
+set from its design), then each point gets its share of what is left, so a point that
+converges early leaves its time to the next.
 
 Definitions
 -----------
@@ -63,6 +65,10 @@ COLUMNS = ("point", "bound", "status", "npc_usd", "usd_per_casualty_avoided",
            "expected_casualties_per_year",
            "convoys_per_year", "trucks_per_year", "fuel_l_per_year", "co2_t_per_year",
            "renewable_fraction", "mip_gap", "runtime_s")
+
+
+#: Largest share of the front's budget the least-cost point may take [-].
+FIRST_POINT_MOST_SHARE = 0.5
 
 
 def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
@@ -138,8 +144,13 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
             on_point(_frame(rows, attrs))
 
     try:
-        first = _point(problem, scenario, inputs, None, metric, budget.child(
-            budget.left() / points), progress, f"point 1 of {points}")
+        # the least-cost point anchors the front (its metric sets every later bound, and a
+        # poor design there collapses the front onto a later point's): it gets up to the time
+        # a single run of the scenario gets, at most half the front's budget
+        first_s = max(budget.left() / points,
+                      min(FIRST_POINT_MOST_SHARE * budget.left(), scenario.solver.time_limit_s))
+        first = _point(problem, scenario, inputs, None, metric, budget.child(first_s),
+                       progress, f"point 1 of {points}")
         if isinstance(first, str):
             raise SolverError(f"{scenario.name}: {first} for the least-cost design; raise "
                               "--time-limit")
