@@ -481,17 +481,11 @@ def run(
             result = optimize(scenario, baseline=not no_baseline, inputs=inputs,
                               progress=display)
         typer.echo(summary(result, scenario, inputs))
-        try:
-            written = [result.to_json(folder / "result.json"), *result.to_csv(folder)]
+        with _writing(folder) as written:
+            written += [result.to_json(folder / "result.json"), *result.to_csv(folder)]
             md = folder / "summary.md"
             md.write_text(render_markdown(result, scenario=scenario), encoding="utf-8")
             written.append(md)
-        except OSError as exc:
-            _err(f"error: cannot write the results to {folder}: {exc}")
-            raise typer.Exit(1) from None
-        typer.echo("")
-        typer.echo(f"Wrote {len(written)} files to {folder}: "
-                   + ", ".join(p.name for p in written))
         if report is not None:
             _write_report(report, result, scenario, inputs, pareto=front_table)
         if pdf is not None:
@@ -765,18 +759,12 @@ def verify_command(
         typer.echo(f"Design: {_design_sentence(result, scenario)}")
         typer.echo("")
         typer.echo("\n".join(verify_lines(verification)))
-        try:
-            written = verification.to_csv(folder)
+        with _writing(folder) as written:
+            written += verification.to_csv(folder)
             md = folder / "summary.md"
             md.write_text(render_markdown(result, scenario=scenario, verification=verification),
                           encoding="utf-8")
             written.append(md)
-        except OSError as exc:
-            _err(f"error: cannot write the results to {folder}: {exc}")
-            raise typer.Exit(1) from None
-        typer.echo("")
-        typer.echo(f"Wrote {len(written)} files to {folder}: "
-                   + ", ".join(p.name for p in written))
         if report is not None:
             _write_report(report, result, scenario, inputs, verification=verification)
 
@@ -795,6 +783,23 @@ def _check_pdf_option(pdf: Path | None) -> None:
 
         _err(f"Option error: --pdf: {PDF_EXTRA_HINT}")
         raise typer.Exit(EXIT_SCENARIO) from None
+
+
+@contextlib.contextmanager
+def _writing(folder: Path, *, blank_line: bool = True) -> Iterator[list[Path]]:
+    """Collect the files a command writes to ``folder``; then say which, or exit 1 on OSError.
+
+    Usage: ``with _writing(folder) as written: written += [...]``.
+    """
+    written: list[Path] = []
+    try:
+        yield written
+    except OSError as exc:
+        _err(f"error: cannot write the results to {folder}: {exc}")
+        raise typer.Exit(1) from None
+    if blank_line:
+        typer.echo("")
+    typer.echo(f"Wrote {len(written)} files to {folder}: " + ", ".join(p.name for p in written))
 
 
 def _write_report(report: Path, result: SizingResult, scenario: Scenario, inputs: Inputs,

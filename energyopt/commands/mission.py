@@ -21,7 +21,14 @@ from typing import Annotated, Any
 
 import typer
 
-from energyopt.cli import EXIT_SCENARIO, _cli_errors, _err, _setup_logging, _table
+from energyopt.cli import (
+    EXIT_SCENARIO,
+    _cli_errors,
+    _err,
+    _setup_logging,
+    _table,
+    _writing,
+)
 from energyopt.report.format import fmt_number
 
 __all__ = ["camps_table", "ranked_table", "register"]
@@ -150,10 +157,5 @@ def register(app: typer.Typer) -> None:
                    f"{casualties} expected casualties avoided a year.")
         for note in result.notes:
             typer.echo(f"Note: {note}")
-        try:
-            written = result.write(folder)
-        except OSError as exc:
-            _err(f"error: cannot write the results to {folder}: {exc}")
-            raise typer.Exit(1) from None
-        typer.echo(f"Wrote {len(written)} files to {folder}: "
-                   + ", ".join(p.name for p in written))
+        with _writing(folder, blank_line=False) as written:
+            written += result.write(folder)

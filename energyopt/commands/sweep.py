@@ -36,6 +36,7 @@ from energyopt.cli import (
     _err,
     _load,
     _table,
+    _writing,
 )
 from energyopt.report.format import fmt_seconds
 
@@ -185,15 +186,9 @@ def register(app: typer.Typer) -> None:
         subtitle = (f"{scenario.name}: {len(table)} point(s) over "
                     f"{', '.join(table.attrs.get('inputs', []))}; {scenario.horizon.days} "
                     f"day(s) modelled from {scenario.horizon.start}, scaled to one year")
-        try:
-            written = [folder / "sweep.parquet",
-                       *_outputs(table, folder, f"Sweep: {scenario.name}", subtitle)]
-        except OSError as exc:
-            _err(f"error: cannot write the results to {folder}: {exc}")
-            raise typer.Exit(1) from None
-        typer.echo("")
-        typer.echo(f"Wrote {len(written)} files to {folder}: "
-                   + ", ".join(p.name for p in written))
+        with _writing(folder) as written:
+            written += [folder / "sweep.parquet",
+                        *_outputs(table, folder, f"Sweep: {scenario.name}", subtitle)]
         if table.attrs.get("interrupted"):
             _err(f"Interrupted: {len(table)} finished point(s) written; run the same command "
                  "again to solve the rest.")

@@ -76,7 +76,7 @@ from pydantic import (
 
 from energyopt.errors import Problem, ScenarioError
 from energyopt.safeyaml import check_data, load_text, read_scenario_text
-from energyopt.scenario import ARCHETYPES, Scenario, load_scenario
+from energyopt.scenario import ARCHETYPES, Scenario, _lookup, load_scenario
 from energyopt.studies.budget import FrontPoint, _point_of, _repair, _solve_point, front_table
 from energyopt.studies.executor import TaskResult, run_tasks
 
@@ -191,15 +191,7 @@ def _problems(exc: ValidationError, raw: Mapping[str, Any]) -> list[Problem]:
         path = ".".join(str(p) for p in loc)
         if not path:  # the plan's own checks: name the field they are about
             path = "capex_usd" if "capital budget" in str(err["msg"]) else "mission"
-        value: Any = raw
-        for part in loc:
-            if isinstance(value, Mapping) and part in value:
-                value = value[part]
-            elif isinstance(value, list) and isinstance(part, int) and part < len(value):
-                value = value[part]
-            else:
-                value = None
-                break
+        value = _lookup(raw, tuple(loc))
         message = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             model = CampEntry if "camps" in (str(p) for p in loc[:1]) and len(loc) > 2 \
