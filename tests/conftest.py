@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Tasks that tests send to worker processes live in tests/helpers/worker_tasks.py: put that
+# folder (only it: CI's workers must import the installed energyopt, not the source tree) on
+# the path of this process and of the workers it starts (they inherit PYTHONPATH).
+_HELPERS = str(Path(__file__).resolve().parent / "helpers")
+if _HELPERS not in sys.path:
+    sys.path.insert(0, _HELPERS)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (_HELPERS, os.environ.get("PYTHONPATH", "")) if p)
 
 
 @pytest.fixture

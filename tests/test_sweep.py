@@ -8,7 +8,6 @@ monotonic response of PV to the fuel price, and a direct ``eo.optimize`` of the 
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+import worker_tasks  # tests/helpers, put on the path by conftest.py
 import yaml
 from typer.testing import CliRunner
 
@@ -55,16 +55,9 @@ def micro(days: int = 3) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 # The executor
 # --------------------------------------------------------------------------------------------
-def _square_or_fail(x: int) -> int:
-    if x == 3:
-        raise ValueError("three is not allowed")
-    return x * x
-
-
-def _die_at_two(x: int) -> int:
-    if x == 2:
-        os._exit(3)  # the worker process dies (as if killed or out of memory)
-    return x
+# worker processes import their task functions by module name: tests/helpers (conftest.py)
+_square_or_fail = worker_tasks.square_or_fail
+_die_at_two = worker_tasks.die_at_two
 
 
 class _LosesTaskOne(ThreadPoolExecutor):
@@ -107,7 +100,7 @@ def test_run_tasks_keeps_order_reports_each_and_turns_errors_into_records(worker
     assert bad.error is not None
     assert "three is not allowed" in bad.error
     assert bad.traceback is not None
-    assert "_square_or_fail" in bad.traceback
+    assert "square_or_fail" in bad.traceback
 
 
 def test_run_tasks_on_a_given_executor_and_single_core_scenarios() -> None:
