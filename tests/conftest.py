@@ -53,3 +53,17 @@ def small_camp() -> dict[str, Any]:
         "solver": {"mip_rel_gap": 0.02},
         "diesel": {"units": [{"name": "g200", "rated_kw": 200, "existing": 2, "max_count": 3}]},
     }
+
+
+@pytest.fixture(scope="session")
+def small_camp_solved(small_camp: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """Return ``(result, scenario, inputs)`` of :func:`small_camp` solved once per session.
+
+    With its diesel-only baseline. The finance, report, PDF and browser tests read the same
+    solve; treat the result as read-only (derive variants with ``dataclasses.replace``).
+    """
+    import energyopt as eo
+
+    scenario = eo.load_scenario(small_camp)
+    inputs = eo.build_inputs(scenario)
+    return eo.optimize(scenario, inputs=inputs), scenario, inputs

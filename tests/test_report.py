@@ -24,10 +24,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def solved(small_camp: dict[str, Any]) -> tuple[eo.SizingResult, eo.Scenario, eo.Inputs]:
-    scenario = eo.load_scenario(small_camp)
-    inputs = eo.build_inputs(scenario)
-    result = eo.optimize(scenario, inputs=inputs)
+def solved(small_camp_solved: tuple[eo.SizingResult, eo.Scenario, eo.Inputs]
+           ) -> tuple[eo.SizingResult, eo.Scenario, eo.Inputs]:
+    result, scenario, inputs = small_camp_solved
     # the fixture must exercise every figure: PV, a battery and running generators
     assert result.sizes["pv_kwp"] > 0
     assert result.sizes["battery_kwh"] > 0

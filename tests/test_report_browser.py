@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -61,10 +60,9 @@ def _svgs_per_section(dom: str) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def report(small_camp: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    scenario = eo.load_scenario(small_camp)
-    inputs = eo.build_inputs(scenario)
-    result = eo.optimize(scenario, inputs=inputs)
+def report(small_camp_solved: tuple[eo.SizingResult, eo.Scenario, eo.Inputs],
+           tmp_path_factory: pytest.TempPathFactory) -> Path:
+    result, scenario, inputs = small_camp_solved
     return eo.render_report(result, tmp_path_factory.mktemp("browser") / "report.html",
                             scenario=scenario, inputs=inputs)
 

@@ -17,10 +17,9 @@ from energyopt.report import render_pdf
 
 
 @pytest.fixture(scope="module")
-def pdf_path(small_camp: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    scenario = eo.load_scenario(small_camp)
-    inputs = eo.build_inputs(scenario)
-    result = eo.optimize(scenario, inputs=inputs)
+def pdf_path(small_camp_solved: tuple[eo.SizingResult, eo.Scenario, eo.Inputs],
+             tmp_path_factory: pytest.TempPathFactory) -> Path:
+    result, scenario, inputs = small_camp_solved
     return render_pdf(result, tmp_path_factory.mktemp("pdf") / "sub" / "report.pdf",
                       scenario=scenario, inputs=inputs)
 
