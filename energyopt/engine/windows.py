@@ -14,7 +14,9 @@ reference's energy, keeps the reference's units (enough: more stored energy neve
 is not solved. The year is cut into ``chains`` parts dispatched at once on the cores, each
 chain starting from the reference's state. A window that finds nothing in its time keeps the
 reference's units online rounded up (always enough units: the LP with that commitment fixed
-then carries the rest).
+then carries the rest). The last window of a chain has no look-ahead and must end with at least
+the reference's energy where the next chain starts, so the chains join up: without it, the
+design LP of Gao bought 400-1,600 kWh of storage to bridge the join (1.73% against 0.78%).
 
 On the Gao example, chained windows gave a design of 9,093,075 USD where independent windows
 (each from the reference's state) gave 9,252,899 USD.
@@ -107,6 +109,10 @@ def windowed_commitment(problem: Problem, x_ref: np.ndarray, budget: Budget, *,
         for k in range(first, last):
             s0 = starts[k]
             s1, s2 = min(s0 + core, n), min(s0 + core + look, n)
+            if k == last - 1 and last < len(starts):
+                # the next chain starts from the reference's state here: end at least there,
+                # or the year does not join up (on Gao the design LP then buys 1,600 kWh more)
+                s2 = s1
             if soc_ref is not None and whole[s0:s1].all() and (
                     soc_prev is None or soc_prev >= float(soc_ref[s0 - 1]) - 1e-6):
                 soc_prev = float(soc_ref[s1 - 1])  # the reference's units carry it
