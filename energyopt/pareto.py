@@ -23,8 +23,9 @@ Definitions
 * least-risk value: the lowest value of the metric over the designs (the LP relaxation's,
   rounded up to whole convoys when the metric counts convoys only): a lower bound, so the last
   point may prove infeasible with whole units online; it is then reported with status
-  ``infeasible``, and a point whose share of the budget ran out before any design met its
-  bound with ``no design found in N s``;
+  ``infeasible``, and a point where no design met its bound (its share of the budget ran
+  out, or no stage found whole units that meet it) with ``no design found in N s of its M s``
+  and the search's last step;
 * the bound of point k falls linearly from the least-cost design's metric (k = 0) to the
   least-risk value (k = points - 1);
 * a point whose bound the previous (looser) point's design already meets takes that design
@@ -193,7 +194,8 @@ def _point(problem: Problem, scenario: Scenario, inputs: Inputs, eps: float | No
     """Least-cost design with the metric at most ``eps`` (None = unbounded).
 
     Returns the result, or why there is none: ``infeasible`` (proven) or ``no design found in
-    N s`` (the point's share of the budget ran out first).
+    N s of its M s; last step: ...`` (the budget ran out, or the stages found no design with
+    whole units that meets the bound).
     """
     problem.base = Variant() if eps is None else Variant(limits={metric: eps})
     name = scenario.name if eps is None else f"{scenario.name} ({metric} <= {eps:.4g})"
@@ -205,7 +207,11 @@ def _point(problem: Problem, scenario: Scenario, inputs: Inputs, eps: float | No
             raise diagnose(problem.p, settings_of(scenario), scenario.name, budget) from None
         return "infeasible"
     if outcome.design is None:
-        return f"no design found in {budget.seconds:.0f} s"
+        # say how long it searched and what stopped it: the tightest point sits at the LP's
+        # least value of the metric, which a design with whole units may not reach
+        why = f"; last step: {outcome.notes[-1]}" if outcome.notes else ""
+        return (f"no design found in {outcome.runtime_s:.0f} s of its {budget.seconds:.0f} s"
+                + why)
     return result_of(problem, outcome, inputs, name=name,
                      target_gap=scenario.solver.mip_rel_gap, time_limit_s=budget.seconds)
 
