@@ -6,7 +6,7 @@ baseline) and its figures are read from the result. Everything outside the marke
 
 Usage::
 
-    python examples/run_all.py                 # full runs as the YAML files say (~9 min on 2 cores)
+    python examples/run_all.py                 # full runs as the YAML files say (~9 min, 2 cores)
     python examples/run_all.py --days 14 --time-limit 30 --out /tmp/table.md   # quick check
 """
 
