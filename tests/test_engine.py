@@ -166,6 +166,25 @@ def test_chained_windows_join_up() -> None:
     assert kwh <= problem.sizes_of(x)["battery_kwh"] * (1 + 1e-3)
 
 
+def test_staged_search_finds_a_design_under_the_tightest_risk_bound() -> None:
+    # at the least casualty rate the LP allows (no diesel at all on this week), neither the
+    # rule (diesel carries the load) nor the windows meet the bound; the time left then goes
+    # to one MILP, which must find the optimum the monolithic search finds
+    problem = _problem(_camp(days=7))
+    metric = "expected_casualties_per_year"
+    low = least_metric(problem, metric, Budget(30))
+    problem.base = Variant(limits={metric: low})
+    staged = search(problem, Budget(60), target_gap=1e-4, strategy="staged")
+    assert staged.design is not None
+    assert not staged.design.fallback
+    assert problem.check(staged.design.x) <= 1e-6
+    assert any("one MILP" in note for note in staged.notes)
+    one = search(problem, Budget(60), target_gap=1e-6, strategy="monolithic")
+    assert one.design is not None
+    assert staged.design.objective == pytest.approx(one.design.objective, rel=2e-4)
+    assert staged.bound <= one.design.objective * (1 + 1e-9)
+
+
 def test_lagrangian_bound_lies_between_the_lp_and_the_optimum(
         week: tuple[Problem, float, float]) -> None:
     problem, lp, opt = week

@@ -20,6 +20,9 @@ only to improve what the ones before left:
    MILP bounds it instead. Then, with a minute left, a **neighbourhood MILP** (units online
    only where the design or the LP ran them, sizes free) improves the design.
 7. When a piece left out holds the bound down, its own bound is lifted the same way.
+8. When no stage found a design (only the rule's, or none, e.g. under a tight risk bound) and
+   at least ``LAST_RESORT_MIN_S`` are left, one MILP takes the rest of the time: it finds a
+   design or proves there is none.
 
 The search stops when the gap is at most the target or the budget is spent. Ctrl-C stops it
 with the best design so far.
@@ -59,6 +62,9 @@ NEIGHBOURHOOD_SHARE = 0.4
 #: Least time left for the neighbourhood MILP to start [s]: its root LP alone takes 5-15 s
 #: on a full year, and on the Kidal team site it found a better design only after 100 s.
 NEIGHBOURHOOD_MIN_S = 60.0
+
+#: Least time left for one MILP when the stages found no design but the rule's [s].
+LAST_RESORT_MIN_S = 20.0
 
 #: Up to this many unit type x step integers, the problem is solved as one MILP.
 MONOLITHIC_MAX_UNIT_STEPS = 2000
@@ -319,6 +325,10 @@ def _staged(state: _State, lp: Session) -> None:
                 others))
         state.bound = proven()
         state.note(f"{other.label()}: bound {other.bound:,.0f}")
+    if (state.best is None or state.best.fallback) and budget.left() >= LAST_RESORT_MIN_S:
+        # no design of the search's own yet (a tight risk bound the windows' designs miss):
+        # the time left goes to one MILP, which finds one or proves there is none
+        _monolithic(state)
 
 
 def _neighbourhood(state: _State, x_ref: np.ndarray, piece: Piece) -> Design | None:
