@@ -325,7 +325,8 @@ def _staged(state: _State, lp: Session) -> None:
                 others))
         state.bound = proven()
         state.note(f"{other.label()}: bound {other.bound:,.0f}")
-    if (state.best is None or state.best.fallback) and budget.left() >= LAST_RESORT_MIN_S:
+    if not state.converged and (state.best is None or state.best.fallback) \
+            and budget.left() >= LAST_RESORT_MIN_S:
         # no design of the search's own yet (a tight risk bound the windows' designs miss):
         # the time left goes to one MILP, which finds one or proves there is none
         _monolithic(state)
