@@ -49,7 +49,7 @@ def _camp(days: int = 7, **changes: Any) -> dict[str, Any]:
     return raw
 
 
-def _problem(raw: dict[str, Any]) -> Problem:
+def _problem(raw: dict[str, Any] | eo.Scenario) -> Problem:
     scenario = eo.load_scenario(raw)
     return Problem(model_params(scenario, build_inputs(scenario)), "test", SETTINGS)
 
@@ -149,7 +149,7 @@ def test_chained_windows_join_up() -> None:
     # and the design LP buys storage to bridge it (Gao, 56 days from June: +0.6% NPC, 394 kWh)
     scenario = eo.load_scenario(EXAMPLES / "gao.yaml").with_overrides(
         {"horizon.days": 56, "horizon.start": "2025-06-01"})
-    problem = Problem(model_params(scenario, build_inputs(scenario)), "test", SETTINGS)
+    problem = _problem(scenario)
     _objective, x, duals = _lp(problem)
     designs = {}
     for chains in (1, 2):
@@ -279,9 +279,7 @@ def test_progress_reports_an_improving_search() -> None:
 
 @pytest.mark.slow
 def test_a_five_second_limit_on_gao_returns_a_design_with_its_gap_and_the_banner() -> None:
-    from pathlib import Path
-
-    scenario = eo.load_scenario(Path(__file__).parents[1] / "examples" / "gao.yaml")
+    scenario = eo.load_scenario(EXAMPLES / "gao.yaml")
     scenario = scenario.with_overrides({"solver.time_limit_s": 5})
     start = time.perf_counter()
     result = eo.optimize(scenario)
