@@ -21,6 +21,7 @@ import energyopt as eo
 from energyopt.engine import Budget, Problem, Progress, Variant, least_metric, search
 from energyopt.engine.lagrange import LagrangianBound
 from energyopt.engine.polish import design_from_commitment
+from energyopt.engine.search import LARGER_SIZES_FACTOR, _sizes_factor
 from energyopt.engine.windows import windowed_commitment
 from energyopt.inputs import build_inputs
 from energyopt.model import model_params
@@ -164,6 +165,37 @@ def test_chained_windows_join_up() -> None:
     assert designs[2].objective <= designs[1].objective * (1 + 1e-3)
     kwh = problem.sizes_of(designs[2].x)["battery_kwh"]
     assert kwh <= problem.sizes_of(x)["battery_kwh"] * (1 + 1e-3)
+
+
+def test_whole_sets_need_more_storage_and_pv_than_the_lp_buys() -> None:
+    # the premise of the windows' larger sizes: where the sets are far larger than the load the
+    # LP runs fractions of a set at full output, while whole sets run full hours and need room
+    # to put the surplus; the exact MILP of four weeks buys more PV and battery than the LP
+    problem = _problem(_camp(days=28))
+    _objective, x, _duals = _lp(problem)
+    assert _sizes_factor(problem, x) == LARGER_SIZES_FACTOR
+    session = problem.session()
+    result = session.run(120.0, mip_rel_gap=1e-6)
+    assert result.status == Status.OPTIMAL
+    assert session.x is not None
+    lp_sizes, milp_sizes = problem.sizes_of(x), problem.sizes_of(session.x)
+    for name in ("pv_kwp", "battery_kwh"):
+        assert milp_sizes[name] >= lp_sizes[name] * 1.02, name
+    # the search then dispatches its windows at the larger sizes
+    outcome = search(problem, Budget(60), target_gap=1e-6, strategy="staged")
+    assert any(f"at {LARGER_SIZES_FACTOR:g} x the LP's sizes" in note for note in outcome.notes)
+    assert outcome.design is not None
+    assert problem.check(outcome.design.x) <= 1e-6
+
+
+def test_windows_keep_the_lp_sizes_where_units_run_whole() -> None:
+    # a large camp runs most of its units whole in the LP; a camp without storage has nothing
+    # for whole sets to charge: both keep the LP's sizes
+    gao = _problem(eo.load_scenario(EXAMPLES / "gao.yaml").with_overrides(
+        {"horizon.days": 7, "horizon.start": "2025-07-20"}))  # inside its road closure
+    assert _sizes_factor(gao, _lp(gao)[1]) == 1.0
+    diesel = _problem(_camp(days=4, solar={"max_kwp": 0.0}, battery={"max_kwh": 0.0}))
+    assert _sizes_factor(diesel, _lp(diesel)[1]) == 1.0
 
 
 def test_staged_search_finds_a_design_under_the_tightest_risk_bound() -> None:

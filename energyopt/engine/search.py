@@ -14,6 +14,10 @@ only to improve what the ones before left:
    their own LP bounds; the search goes on in the piece of least bound.
 5. **Windowed dispatch** (:mod:`~energyopt.engine.windows`) of the piece's LP sizes gives whole
    units online; the LP with them fixed gives a design (:mod:`~energyopt.engine.polish`).
+   Where the LP runs mostly fractions of its sets (sets far larger than the load, a team
+   site), the windows dispatch sizes ``LARGER_SIZES_FACTOR`` larger than the LP's: whole sets
+   need room for the surplus of full hours. While the design is more than
+   ``LARGER_SIZES_MIN_GAP`` above the bound, the windows run once more at sizes 0.1 larger.
 6. While the gap is open: the **Lagrangian bound** (:mod:`~energyopt.engine.lagrange`)
    solves windows of the year with whole units, priced by the LP's duals, on both cores, and
    lifts the bound as each finishes, until the design is proven; without storage, the piece's
@@ -57,6 +61,18 @@ def _workers(problem: Problem) -> int:
     return max(1, min(_WORKERS, int(problem.settings.threads)))
 #: Most of the time left that the windowed dispatch may take [-].
 WINDOWS_SHARE = 0.6
+#: Share of the LP's units online that are fractions above which the sets are taken to be far
+#: larger than the load [-]. The full-year LPs of the examples: Kidal team site 0.99, training
+#: camp 1.00, Kidal fuel log 0.77; the other camps 0.13-0.33.
+SMALL_LOAD_FRACTIONAL_SHARE = 0.5
+#: Factor on the reference's sizes (PV, battery; not the fuel tank) for the windows of such a
+#: camp [-]. Measured (2026-12-01, windows at 1.0 / 1.1 / 1.15 / 1.2 x the LP's sizes, then the
+#: design LP): Kidal team site 350,653 / 342,320 / 349,286 / 355,513 USD; training camp
+#: 687,532 / 673,063 / 671,808 / 666,409; Kidal fuel log 1,125,254 / 1,115,176 / 1,113,467 /
+#: 1,134,141.
+LARGER_SIZES_FACTOR = 1.1
+#: Gap of the windowed design above which the windows run again, at sizes 0.1 larger [-].
+LARGER_SIZES_MIN_GAP = 0.03
 #: Most of the time left that the neighbourhood MILP may take [-].
 NEIGHBOURHOOD_SHARE = 0.4
 #: Least time left for the neighbourhood MILP to start [s]: its root LP alone takes 5-15 s
@@ -273,16 +289,11 @@ def _staged(state: _State, lp: Session) -> None:
     x_ref = piece.x
     duals = piece.duals
     if not state.converged:
-        state.report("windowed dispatch")
-        # the windows leave time for the design LP and the bound
-        commitment, solved, failed = windowed_commitment(
-            problem, x_ref, budget.share(WINDOWS_SHARE), params=problem.window_params(duals),
-            chains=_workers(problem))
-        state.note(f"windowed dispatch: {solved} windows" + (
-            f", {failed} kept the LP's units rounded up" if failed else ""))
-        state.report("design LP")
-        state.offer(design_from_commitment(problem, work, commitment, budget,
-                                           "by windowed dispatch", convoys=piece.convoys))
+        factor = _sizes_factor(problem, x_ref)
+        _windowed_design(state, work, x_ref, duals, piece, factor)
+        if problem.has_storage and state.gap > LARGER_SIZES_MIN_GAP \
+                and not budget.expired(0.5):
+            _windowed_design(state, work, x_ref, duals, piece, factor + 0.1)
     if not state.converged and not problem.has_storage and not budget.expired(0.5):
         # no storage: the piece's MILP (deliveries relaxed) is quick and may prove that no
         # design with whole units online fits its convoys
@@ -330,6 +341,51 @@ def _staged(state: _State, lp: Session) -> None:
         # no design of the search's own yet (a tight risk bound the windows' designs miss):
         # the time left goes to one MILP, which finds one or proves there is none
         _monolithic(state)
+
+
+def _sizes_factor(problem: Problem, x_ref: np.ndarray) -> float:
+    """Factor on the reference's sizes for the windows: 1, or ``LARGER_SIZES_FACTOR``.
+
+    Where most of the LP's units online are fractions (``SMALL_LOAD_FRACTIONAL_SHARE``), the
+    sets are far larger than the load (a team site): the LP runs fractions of a set at full
+    output, and whole sets need more storage and PV than the LP's to run full hours; windows
+    at the LP's own sizes run the sets often and at part load.
+    """
+    if not problem.has_storage:
+        return 1.0  # no storage for whole sets to charge: the LP's sizes as they are
+    u = problem.commitment_of(x_ref)
+    total = float(u.sum())
+    fractions = float(np.abs(u - np.round(u)).sum())
+    small_load = total > 0.0 and fractions > SMALL_LOAD_FRACTIONAL_SHARE * total
+    return LARGER_SIZES_FACTOR if small_load else 1.0
+
+
+def _windowed_design(state: _State, work: Session, x_ref: np.ndarray,
+                     duals: np.ndarray | None, piece: Piece, factor: float) -> None:
+    """Windowed dispatch at the reference's sizes times ``factor``, then the design LP.
+
+    The fuel supply's sizes (the tank) follow the burn and are left as they are. The design LP
+    sizes for the windows' commitment; its design is kept only when it is better.
+    """
+    problem, budget = state.problem, state.budget
+    ref = x_ref
+    at = "" if factor == 1.0 else f" at {factor:.2g} x the LP's sizes"
+    if factor != 1.0:
+        ref = x_ref.copy()
+        supply = set(problem.supply_cols.tolist())
+        for col, _unit in problem.size_cols.values():
+            if col >= 0 and col not in supply:
+                ref[col] *= factor
+    state.report("windowed dispatch")
+    # the windows leave time for the design LP and the bound
+    commitment, solved, failed = windowed_commitment(
+        problem, ref, budget.share(WINDOWS_SHARE), params=problem.window_params(duals),
+        chains=_workers(problem))
+    state.note(f"windowed dispatch{at}: {solved} windows" + (
+        f", {failed} kept the LP's units rounded up" if failed else ""))
+    state.report("design LP")
+    state.offer(design_from_commitment(problem, work, commitment, budget,
+                                       f"by windowed dispatch{at}", convoys=piece.convoys))
 
 
 def _neighbourhood(state: _State, x_ref: np.ndarray, piece: Piece) -> Design | None:
