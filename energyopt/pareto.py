@@ -22,9 +22,13 @@ Definitions
 * least-cost design: the optimum of the scenario with that cost;
 * least-risk value: the lowest value of the metric over the designs (the LP relaxation's,
   rounded up to whole convoys when the metric counts convoys only): a lower bound, so the last
-  point may prove infeasible with whole units online; it is then reported with status
-  ``infeasible``, and a point where no design met its bound (its share of the budget ran
-  out, or no stage found whole units that meet it) with ``no design found in N s of its M s``
+  point may prove infeasible with whole units online. The first point proven infeasible
+  has its bound moved halfway towards the previous point's design (at most
+  ``REACHABLE_END_TRIES`` times, while ``REACHABLE_END_MIN_S`` are left), so that the front
+  ends at a design, whose status says the bound was raised; when no try finds one, the point
+  reads ``infeasible``. The points tighter still are infeasible too, and are reported so
+  without a search. A point where no design met its bound (its share of the budget ran out,
+  or no stage found whole units that meet it) reads ``no design found in N s of its M s``
   and the search's last step;
 * the bound of point k falls linearly from the least-cost design's metric (k = 0) to the
   least-risk value (k = points - 1);
@@ -70,6 +74,10 @@ COLUMNS = ("point", "bound", "status", "npc_usd", "usd_per_casualty_avoided",
 
 #: Largest share of the front's budget the least-cost point may take [-].
 FIRST_POINT_MOST_SHARE = 0.5
+#: Bisections of the last point's bound when the LP's least value is infeasible with whole
+#: units, and the least time left to try one [s].
+REACHABLE_END_TRIES = 2
+REACHABLE_END_MIN_S = 10.0
 
 
 def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
@@ -166,8 +174,15 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
                              f"({top:.4g}): the front is this one design")
             return _frame(rows, attrs)
         bounds = np.linspace(top, low, points)[1:]
+        out_of_reach: float | None = None  # a bound proven infeasible with whole units
         for k, eps in enumerate(bounds, start=1):
             previous = rows[-1]
+            if out_of_reach is not None:
+                # tighter than a bound no design meets: no search can find one
+                done({"point": k, "bound": float(eps),
+                      "status": f"infeasible: tighter than {out_of_reach:.4g}, which whole "
+                                "units cannot reach"})
+                continue
             if previous.get("npc_usd") is not None and previous[metric] <= eps * (1 + 1e-7) + 1e-9:
                 # the looser point's design meets this bound too, and nothing meeting a
                 # tighter bound costs less
@@ -175,8 +190,20 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
                       "status": f"same design as point {previous['point']}"})
                 continue
             share = budget.child(budget.left() / (points - k))
-            result = _point(problem, scenario, inputs, float(eps), metric, share, progress,
-                            f"point {k + 1} of {points}")
+            run = f"point {k + 1} of {points}"
+            result = _point(problem, scenario, inputs, float(eps), metric, share, progress, run)
+            if result == "infeasible":
+                # out of reach with whole units (the LP's least value is only a bound): end
+                # the front at a design instead, between this bound and the previous design
+                out_of_reach = float(eps)
+                raised = _reachable_end(problem, scenario, inputs, float(eps), previous,
+                                        metric, budget, progress, run)
+                if raised is not None:
+                    row = _row(k, raised[0], raised[1])
+                    row["status"] += (f"; bound raised from {eps:.4g}, which whole units "
+                                      "cannot reach")
+                    done(row)
+                    continue
             done(_row(k, float(eps), result))
             if not isinstance(result, str) and result.solve_info.interrupted:
                 raise KeyboardInterrupt
@@ -214,6 +241,33 @@ def _point(problem: Problem, scenario: Scenario, inputs: Inputs, eps: float | No
                 + why)
     return result_of(problem, outcome, inputs, name=name,
                      target_gap=scenario.solver.mip_rel_gap, time_limit_s=budget.seconds)
+
+
+def _reachable_end(problem: Problem, scenario: Scenario, inputs: Inputs, eps: float,
+                   previous: dict[str, Any], metric: str, budget: Budget,
+                   progress: ProgressCallback | None, run: str
+                   ) -> tuple[float, SizingResult] | None:
+    """Least-cost design at a bound halfway from ``eps`` (infeasible) to the previous design.
+
+    Bisects up to ``REACHABLE_END_TRIES`` times while at least ``REACHABLE_END_MIN_S`` are left;
+    returns the bound and the first design found, or None (no previous design, no time, or
+    every try infeasible or without a design).
+    """
+    looser = previous.get(metric)
+    if previous.get("npc_usd") is None or looser is None or not math.isfinite(looser):
+        return None
+    for tries_left in range(REACHABLE_END_TRIES, 0, -1):
+        if budget.left() < REACHABLE_END_MIN_S:
+            return None
+        mid = 0.5 * (eps + float(looser))
+        result = _point(problem, scenario, inputs, mid, metric,
+                        budget.child(budget.left() / tries_left), progress, run)
+        if not isinstance(result, str):
+            return mid, result
+        if result != "infeasible":
+            return None  # no design in its time: a looser bound would not be quicker
+        eps = mid
+    return None
 
 
 def _frame(rows: list[dict[str, Any]], attrs: dict[str, Any]) -> pd.DataFrame:
