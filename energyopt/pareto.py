@@ -74,8 +74,8 @@ COLUMNS = ("point", "bound", "status", "npc_usd", "usd_per_casualty_avoided",
 
 #: Largest share of the front's budget the least-cost point may take [-].
 FIRST_POINT_MOST_SHARE = 0.5
-#: Bisections of the last point's bound when the LP's least value is infeasible with whole
-#: units, and the least time left to try one [s].
+#: Bisections of the bound of the first point proven infeasible with whole units (towards the
+#: previous point's design), and the least time left to try one [s].
 REACHABLE_END_TRIES = 2
 REACHABLE_END_MIN_S = 10.0
 
