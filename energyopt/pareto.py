@@ -256,12 +256,14 @@ def _reachable_end(problem: Problem, scenario: Scenario, inputs: Inputs, eps: fl
     looser = previous.get(metric)
     if previous.get("npc_usd") is None or looser is None or not math.isfinite(looser):
         return None
-    for tries_left in range(REACHABLE_END_TRIES, 0, -1):
+    for _ in range(REACHABLE_END_TRIES):
         if budget.left() < REACHABLE_END_MIN_S:
             return None
         mid = 0.5 * (eps + float(looser))
-        result = _point(problem, scenario, inputs, mid, metric,
-                        budget.child(budget.left() / tries_left), progress, run)
+        # every point after this one is out of reach too: the tries may take all that is left
+        # (a try that proves its bound infeasible quickly leaves the rest to the next)
+        result = _point(problem, scenario, inputs, mid, metric, budget.child(budget.left()),
+                        progress, run)
         if not isinstance(result, str):
             return mid, result
         if result != "infeasible":
