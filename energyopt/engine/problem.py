@@ -255,15 +255,20 @@ class Problem:
         return {name: float(x[col]) * factor for name, (col, factor) in self.size_cols.items()
                 if col >= 0}
 
-    def existing_sizes(self) -> dict[str, float]:
-        """Return the generation and storage on site (sizes' lower bounds), result units.
+    @property
+    def plant_size_cols(self) -> dict[str, tuple[int, float]]:
+        """Columns (and result-unit factors) of the generation and storage sizes.
 
         The fuel supply's own sizes (the tank) are left out: they follow the burn.
         """
         supply = set(self.supply_cols.tolist())
-        return {name: float(self.mm.col_lower[col]) * factor
-                for name, (col, factor) in self.size_cols.items()
+        return {name: (col, factor) for name, (col, factor) in self.size_cols.items()
                 if col >= 0 and col not in supply}
+
+    def existing_sizes(self) -> dict[str, float]:
+        """Return the generation and storage on site (sizes' lower bounds), result units."""
+        return {name: float(self.mm.col_lower[col]) * factor
+                for name, (col, factor) in self.plant_size_cols.items()}
 
     def counts_of(self, x: np.ndarray) -> dict[str, float]:
         """Return the unit counts of a solution."""

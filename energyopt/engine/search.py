@@ -372,10 +372,8 @@ def _windowed_design(state: _State, work: Session, x_ref: np.ndarray,
     at = "" if factor == 1.0 else f" at {factor:.2g} x the LP's sizes"
     if factor != 1.0:
         ref = x_ref.copy()
-        supply = set(problem.supply_cols.tolist())
-        for col, _unit in problem.size_cols.values():
-            if col >= 0 and col not in supply:
-                ref[col] *= factor
+        for col, _unit in problem.plant_size_cols.values():
+            ref[col] *= factor
     state.report("windowed dispatch")
     # the windows leave time for the design LP and the bound
     commitment, solved, failed = windowed_commitment(
