@@ -192,6 +192,7 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
             share = budget.child(budget.left() / (points - k))
             run = f"point {k + 1} of {points}"
             result = _point(problem, scenario, inputs, float(eps), metric, share, progress, run)
+            raised_from = ""
             if result == "infeasible":
                 # out of reach with whole units (the LP's least value is only a bound): end
                 # the front at a design instead, between this bound and the previous design
@@ -199,12 +200,12 @@ def pareto(scenario: Scenario | str | Path | Mapping[str, Any],
                 raised = _reachable_end(problem, scenario, inputs, float(eps), previous,
                                         metric, budget, progress, run)
                 if raised is not None:
-                    row = _row(k, raised[0], raised[1])
-                    row["status"] += (f"; bound raised from {eps:.4g}, which whole units "
-                                      "cannot reach")
-                    done(row)
-                    continue
-            done(_row(k, float(eps), result))
+                    raised_from = (f"; bound raised from {eps:.4g}, which whole units cannot "
+                                   "reach")
+                    eps, result = raised
+            row = _row(k, float(eps), result)
+            row["status"] += raised_from
+            done(row)
             if not isinstance(result, str) and result.solve_info.interrupted:
                 raise KeyboardInterrupt
     except KeyboardInterrupt:
