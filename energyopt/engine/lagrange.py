@@ -48,7 +48,7 @@ from energyopt.engine.budget import Budget
 from energyopt.engine.problem import Problem
 from energyopt.solve import Session, Status, solve_arrays
 
-__all__ = ["LagrangianBound"]
+__all__ = ["LagrangianBound", "window_of_step"]
 
 
 @dataclass
@@ -86,9 +86,9 @@ class LagrangianBound:
         self.col_lower, self.col_upper = lp.col_lower.copy(), lp.col_upper.copy()
         self.row_lower, self.row_upper = lp.row_lower.copy(), lp.row_upper.copy()
         self.base = float(lp_objective)
-        window_of_step = _window_of_step(problem, days)
+        step_window = window_of_step(problem, days)
         step = problem.step
-        colwin = np.where(step >= 0, window_of_step[np.clip(step, 0, None)], -1)
+        colwin = np.where(step >= 0, step_window[np.clip(step, 0, None)], -1)
         a = mm.a_rows
         # window span of each row over its time-indexed columns
         nz_win = colwin[a.indices]
@@ -182,7 +182,7 @@ class LagrangianBound:
         return max(mip.bound - lp.objective, 0.0), mip.status == Status.OPTIMAL
 
 
-def _window_of_step(problem: Problem, days: float) -> np.ndarray:
+def window_of_step(problem: Problem, days: float) -> np.ndarray:
     """Window number of each step: local days when known, else hours from the start."""
     p = problem.p
     if p.logistics is not None:
