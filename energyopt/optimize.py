@@ -171,7 +171,10 @@ def result_of(problem: Problem, outcome: Outcome, inputs: Inputs, *, name: str,
     termination = ("interrupted" if outcome.interrupted else
                    "gap reached" if converged else
                    "no bound proven in the time limit" if not math.isfinite(outcome.bound) else
-                   "time limit reached")
+                   "bound final (every window of its Lagrangian bound solved)"
+                   if outcome.bound_final else
+                   "time limit reached" if outcome.runtime_s >= 0.95 * time_limit_s else
+                   "stages ended before the time limit")
     info = SolveInfo(
         status=Status.OPTIMAL if converged else Status.FEASIBLE,
         termination=termination, objective=design.objective,
@@ -180,6 +183,6 @@ def result_of(problem: Problem, outcome: Outcome, inputs: Inputs, *, name: str,
         n_cols=problem.mm.n_cols, n_integers=int(problem.mm.is_integer.sum()),
         method=outcome.method, notes="; ".join(outcome.notes), target_gap=target_gap,
         time_limit_s=time_limit_s, wall_s=outcome.runtime_s, fallback=design.fallback,
-        interrupted=outcome.interrupted)
+        interrupted=outcome.interrupted, bound_final=outcome.bound_final)
     log.info("%s: %s, gap %.3g%% in %.1f s", name, termination, 100 * gap, outcome.runtime_s)
     return extract_result(problem.m, problem.p, inputs, info, name=name)

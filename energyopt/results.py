@@ -222,12 +222,24 @@ def convergence_banner(result: SizingResult) -> str | None:
         parts.append(what)
     if not parts:
         return None
-    limit = result.solve_info.time_limit_s
-    when = f" after {result.solve_info.wall_s:.0f} s" if result.solve_info.wall_s else ""
-    return ("NOT CONVERGED: " + "; ".join(parts) + f"{when}. It may not be the least-cost mix "
-            "and should not be signed as the recommendation. Run again with a longer "
-            f"solver.time_limit_s (now {limit:.0f} s for the whole run), or accept a larger "
-            "solver.mip_rel_gap.")
+    info = result.solve_info
+    limit = info.time_limit_s
+    when = f" after {info.wall_s:.0f} s" if info.wall_s else ""
+    head = ("NOT CONVERGED: " + "; ".join(parts) + f"{when}. It may not be the least-cost mix "
+            "and should not be signed as the recommendation.")
+    baseline_open = result.baseline is not None and not (
+        result.baseline.solve_info.converged and not result.baseline.solve_info.interrupted)
+    if info.bound_final and not info.converged and not info.interrupted and not baseline_open:
+        # more time would not raise the bound: say so rather than send the user to wait
+        return (head + " The bound is as high as the engine's relaxations take it (every "
+                "window of its Lagrangian bound was solved), so a longer solver.time_limit_s "
+                f"(now {limit:.0f} s) may find a cheaper design but will not raise the bound, "
+                "and the design may be nearer the least cost than the gap shows (typically "
+                "where whole generator sets are much larger than the load they serve). To "
+                "sign it, accept a solver.mip_rel_gap of "
+                f"{math.ceil(100 * info.mip_gap)}%.")
+    return (head + " Run again with a longer solver.time_limit_s (now "
+            f"{limit:.0f} s for the whole run), or accept a larger solver.mip_rel_gap.")
 
 
 def _plain(value: Any) -> Any:

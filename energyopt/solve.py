@@ -184,6 +184,10 @@ class SolveInfo:
         it counts as converged only when the bound proves it within the gap asked for.
     interrupted : bool
         The search was interrupted (Ctrl-C) and kept its best design so far.
+    bound_final : bool
+        The bound is as high as the engine's relaxations take it (every window of its
+        Lagrangian bound was solved): a longer time limit may improve the design, not the
+        bound, and the design may be nearer the least cost than ``mip_gap`` proves.
     """
 
     status: Status | str
@@ -204,6 +208,7 @@ class SolveInfo:
     wall_s: float = 0.0
     fallback: bool = False
     interrupted: bool = False
+    bound_final: bool = False
 
     @property
     def converged(self) -> bool:

@@ -343,12 +343,45 @@ def test_banner_only_when_not_converged() -> None:
     loose["solver"] = {"mip_rel_gap": 0.0, "time_limit_s": 0.05, "strategy": "staged"}
     rushed = eo.optimize(eo.load_scenario(loose), baseline=False)
     assert not rushed.solve_info.converged
+    assert not rushed.solve_info.bound_final  # cut short: more time would lift the bound
     banner = eo.convergence_banner(rushed)
     assert banner is not None
     assert 'NOT CONVERGED' in banner
+    assert "Run again with a longer solver.time_limit_s" in banner
     text = eo.render_markdown(rushed)
     assert 'Recommended mix' not in text
     assert 'not converged' in text
+
+
+def test_a_final_bound_is_said_and_more_time_does_not_raise_it() -> None:
+    # four weeks of a small site: the search reaches the exact optimum (a MILP of its own,
+    # below) yet its bound stays a few percent under it, because the Lagrangian windows
+    # convexify the whole sets away; the result must say that waiting will not close the gap
+    raw = _camp(days=28, solver={"mip_rel_gap": 1e-3, "time_limit_s": 20,
+                                 "strategy": "staged"})
+    result = eo.optimize(eo.load_scenario(raw), baseline=False)
+    info = result.solve_info
+    exact = _problem(raw).session().run(120.0, mip_rel_gap=1e-6)
+    assert exact.status == Status.OPTIMAL
+    # the design is the optimum (the neighbourhood MILP runs on a small problem with time left)
+    assert info.objective <= exact.objective * (1 + 1e-6)
+    assert info.bound <= exact.objective * (1 - 0.01)
+    assert not info.converged
+    assert info.bound_final
+    assert info.termination.startswith("bound final")
+    assert info.wall_s < 20.0
+    banner = eo.convergence_banner(result)
+    assert banner is not None
+    assert banner.startswith("NOT CONVERGED")
+    assert "will not raise the bound" in banner
+    assert f"solver.mip_rel_gap of {math.ceil(100 * info.mip_gap)}%" in banner
+    assert "Run again" not in banner
+    assert banner in eo.render_markdown(result)
+    assert result.to_dict()["solve_info"]["bound_final"] is True
+    # and it holds: three times the time proves no more
+    longer = search(_problem(raw), Budget(60), target_gap=1e-3, strategy="staged")
+    assert longer.bound_final
+    assert longer.bound <= info.bound * (1 + 1e-4)
 
 
 def test_cli_strict_exits_non_zero_when_not_converged(tmp_path: Any) -> None:

@@ -49,6 +49,9 @@ class Piece:
         Its LP solution (kept for the piece searched).
     duals : numpy.ndarray or None
         Its LP row duals.
+    final : bool
+        Its bound is as high as the engine's relaxations take it: its Lagrangian bound
+        (:mod:`energyopt.engine.lagrange`) solved every window to its gap.
     """
 
     lo: int
@@ -56,6 +59,7 @@ class Piece:
     bound: float
     x: np.ndarray | None = None
     duals: np.ndarray | None = None
+    final: bool = False
 
     @property
     def convoys(self) -> tuple[int, int | None] | None:
