@@ -173,8 +173,9 @@ def result_of(problem: Problem, outcome: Outcome, inputs: Inputs, *, name: str,
                    "no bound proven in the time limit" if not math.isfinite(outcome.bound) else
                    "bound final (every window of its Lagrangian bound solved)"
                    if outcome.bound_final else
-                   "time limit reached" if outcome.runtime_s >= 0.95 * time_limit_s else
-                   "stages ended before the time limit")
+                   "time limit reached" if outcome.time_left_s <= max(
+                       1.0, 0.05 * (outcome.runtime_s + outcome.time_left_s)) else
+                   f"stages ended {outcome.time_left_s:.0f} s before the time limit")
     info = SolveInfo(
         status=Status.OPTIMAL if converged else Status.FEASIBLE,
         termination=termination, objective=design.objective,

@@ -115,6 +115,8 @@ class Outcome:
         The bound is as high as the engine's relaxations take it (the Lagrangian bound of
         every piece that holds it solved all its windows): more time may improve the design,
         not the bound.
+    time_left_s : float
+        Time left of the search's budget when it ended [s].
     """
 
     design: Design | None
@@ -124,6 +126,7 @@ class Outcome:
     interrupted: bool = False
     runtime_s: float = 0.0
     bound_final: bool = False
+    time_left_s: float = 0.0
 
     @property
     def gap(self) -> float:
@@ -240,7 +243,8 @@ def search(problem: Problem, budget: Budget, *, target_gap: float,
         state.note("interrupted: the best design so far is kept")
     return Outcome(design=state.best, bound=state.bound, notes=state.notes, method=method,
                    interrupted=interrupted, runtime_s=budget.elapsed(),
-                   bound_final=state.bound_final and not interrupted)
+                   bound_final=state.bound_final and not interrupted,
+                   time_left_s=budget.left())
 
 
 def _monolithic(state: _State) -> None:
