@@ -124,6 +124,10 @@ def _cli_errors() -> Iterator[None]:
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:
+            # the reader of standard output left (`energyopt run ... | head`): not a bug;
+            # click ends quietly with exit code 1, as for any command
+            raise
         except Exception as exc:
             if os.environ.get("ENERGYOPT_DEBUG"):
                 raise

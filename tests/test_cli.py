@@ -270,3 +270,11 @@ def test_solver_banner_stays_off_standard_output() -> None:
                           capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.startswith("version: HiGHS ")
     assert "Copyright" not in done.stdout
+
+
+def test_a_closed_pipe_is_not_reported_as_a_bug(capsys: pytest.CaptureFixture[str]) -> None:
+    # `energyopt run ... | head` closes standard output early: click ends such a command
+    # quietly, so the CLI's own handler must let it through, not call it an internal error
+    with pytest.raises(BrokenPipeError), cli._cli_errors():
+        raise BrokenPipeError(32, "Broken pipe")
+    assert "Internal error" not in capsys.readouterr().err
