@@ -232,6 +232,34 @@ def test_lagrangian_bound_lies_between_the_lp_and_the_optimum(
     assert bound.bound > lp * (1 + 1e-4)
 
 
+def test_windows_stopped_at_their_limit_lift_the_bound_when_solved_again() -> None:
+    # weekly windows of four weeks cut short at their time limit give a weak (still valid)
+    # bound; the time the other stages leave solves them again, and the bound rises to what
+    # full solves give, never above the optimum
+    problem = _problem(_camp(days=28))
+    lp, x, duals = _lp(problem)
+    opt = _milp(problem)
+
+    def fresh() -> LagrangianBound:
+        session = problem.session()
+        problem.apply(session, Variant(relax=True))
+        return LagrangianBound(problem, session, lp, x=x, duals=duals, days=7.0)
+
+    full = fresh()
+    full.work(Budget(60), most_s=20.0)
+    assert full.complete
+    rushed = fresh()
+    rushed.work(Budget(60), most_s=0.001)
+    assert not rushed.complete
+    first = rushed.bound
+    assert first < full.bound * (1 - 1e-6)
+    rushed.retry(Budget(60), workers=1)
+    assert rushed.complete
+    assert rushed.bound >= first
+    assert rushed.bound == pytest.approx(full.bound, rel=1e-4)
+    assert lp * (1 - 1e-9) <= rushed.bound <= opt * (1 + 1e-7)
+
+
 def test_lagrangian_bound_is_exact_without_storage() -> None:
     # no battery: the windows share no state, so the Lagrangian of a diesel-only camp is its
     # integer optimum (the windows' MILPs are the whole problem, priced at the fuel's dual)

@@ -129,6 +129,8 @@ class LagrangianBound:
         self.solved = 0
         self.closed = 0
         self._next = 0
+        self._gain_of: dict[int, float] = {}
+        self._open: list[_Window] = []   # solved, but stopped at their time limit
         self._lock = threading.Lock()
 
     @property
@@ -140,6 +142,11 @@ class LagrangianBound:
     def remaining(self) -> int:
         """Windows not yet taken."""
         return len(self.windows) - self._next
+
+    @property
+    def complete(self) -> bool:
+        """Whether every window was solved to its gap: the bound of these duals is final."""
+        return self.closed == len(self.windows)
 
     def work(self, budget: Budget, *, most_s: float = 5.0,
              enough: Callable[[float], bool] | None = None) -> None:
@@ -158,7 +165,32 @@ class LagrangianBound:
             gain, closed = self._solve(win, min(limit, budget.left()))
             with self._lock:
                 self.gain += gain
+                self._gain_of[win.index] = gain
                 self.solved += 1
+                self.closed += int(closed)
+                if not closed:
+                    self._open.append(win)
+
+    def retry(self, budget: Budget, *, workers: int = 1,
+              enough: Callable[[float], bool] | None = None) -> None:
+        """Solve again, with the time left, the windows stopped at their time limit.
+
+        Each such window is solved once more with a share of the time left (``workers``
+        threads share it) and keeps the higher of its two bounds: both are valid. Thread-safe.
+        """
+        while not budget.expired(0.05) and not (enough is not None and enough(self.bound)):
+            with self._lock:
+                if not self._open:
+                    return
+                win = self._open.pop(0)
+                remaining = len(self._open) + 1
+            limit = budget.left() * min(1.0, workers / remaining)
+            gain, closed = self._solve(win, limit)
+            with self._lock:
+                lift = gain - self._gain_of.get(win.index, 0.0)
+                if lift > 0.0:
+                    self.gain += lift
+                    self._gain_of[win.index] = gain
                 self.closed += int(closed)
 
     def _solve(self, win: _Window, limit_s: float) -> tuple[float, bool]:

@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -315,6 +317,7 @@ def _staged(state: _State, lp: Session) -> None:
         if problem.has_storage and state.gap > LARGER_SIZES_MIN_GAP \
                 and not budget.expired(0.5):
             _windowed_design(state, work, x_ref, duals, piece, factor + 0.1)
+    lagrangian: LagrangianBound | None = None
     if not state.converged and not problem.has_storage and not budget.expired(0.5):
         # no storage: the piece's MILP (deliveries relaxed) is quick and may prove that no
         # design with whole units online fits its convoys
@@ -324,7 +327,8 @@ def _staged(state: _State, lp: Session) -> None:
         state.note(f"{piece.label()}: MILP bound {piece.bound:,.0f}")
     elif not state.converged and duals is not None and not budget.expired(0.5):
         state.report("Lagrangian bound")
-        lifted, piece.final = _lagrangian(state, work, piece, x_ref, duals, rest)
+        lifted, lagrangian = _lagrangian(state, work, piece, x_ref, duals, rest)
+        piece.final = lagrangian is None or lagrangian.complete
         if lifted > piece.bound:
             piece.bound = lifted
         state.bound = proven()
@@ -352,12 +356,21 @@ def _staged(state: _State, lp: Session) -> None:
             other.bound = max(again.objective, _piece_milp(state, other))
         elif again.status == Status.OPTIMAL and lp.x is not None and lp.row_duals is not None:
             others = [pc for pc in [piece, *rest] if pc is not other]
-            lifted, other.final = _lagrangian(
+            lifted, lagrangian_other = _lagrangian(
                 state, work, Piece(other.lo, other.hi, again.objective), lp.x, lp.row_duals,
                 others)
+            other.final = lagrangian_other is None or lagrangian_other.complete
             other.bound = max(again.objective, lifted)
         state.bound = proven()
         state.note(f"{other.label()}: bound {other.bound:,.0f}")
+    if not state.converged and lagrangian is not None and not lagrangian.complete \
+            and piece.bound <= state.bound + 1e-9 * abs(state.bound) \
+            and not budget.expired(1.0):
+        # time the other stages left (the neighbourhood MILP needs more than is left, say):
+        # the windows stopped at their limit get it, and the bound rises towards its cap
+        _retry_lagrangian(state, lagrangian, piece, rest)
+        state.bound = proven()
+        state.report()
     # the bound is final when every piece that holds it has its final bound
     state.bound_final = all(pc.final or pc.bound > state.bound + 1e-9 * abs(state.bound)
                             for pc in [piece, *rest])
@@ -449,38 +462,61 @@ def _piece_milp(state: _State, piece: Piece) -> float:
 
 
 def _lagrangian(state: _State, lp: Session, piece: Piece, x: np.ndarray,
-               duals: np.ndarray, rest: list[Piece]) -> tuple[float, bool]:
+               duals: np.ndarray, rest: list[Piece]) -> tuple[float, LagrangianBound | None]:
     """Lift ``piece``'s bound with the Lagrangian windows (two at once).
 
     Stops as soon as the bound, with the pieces ``rest``, proves the best design. Returns the
-    bound [USD] and whether it is final: every window solved to its gap (or none with
-    fractional units to solve).
+    bound [USD] and the Lagrangian bound (None when no window has fractional units: the bound
+    is then final as it is).
     """
     problem, budget = state.problem, state.budget
     problem.apply(lp, replace(problem.base, relax=True, convoys=piece.convoys))
     bound = LagrangianBound(problem, lp, piece.bound, x=x, duals=duals)
     if not bound.windows:
-        return piece.bound, True
+        return piece.bound, None
     most = float(np.clip(budget.left() / 10.0, 0.5, 10.0))
+    _on_cores(problem, bound.work, budget, most_s=most, enough=_enough(state, rest))
+    state.note(f"Lagrangian bound of {piece.label()}: {bound.solved} of {len(bound.windows)} "
+               f"windows with whole units ({bound.closed} to their gap), {bound.bound:,.0f}")
+    return bound.bound, bound
+
+
+def _retry_lagrangian(state: _State, bound: LagrangianBound, piece: Piece,
+                      rest: list[Piece]) -> None:
+    """Give the time the other stages leave to the windows stopped at their limit."""
+    state.report("Lagrangian bound, windows again")
+    before = bound.closed
+    _on_cores(state.problem, bound.retry, state.budget, workers=_workers(state.problem),
+              enough=_enough(state, rest))
+    piece.bound = max(piece.bound, bound.bound)
+    piece.final = bound.complete
+    state.note(f"Lagrangian bound of {piece.label()}, windows again: {bound.closed - before} "
+               f"more to their gap ({bound.closed} of {len(bound.windows)}), "
+               f"{bound.bound:,.0f}")
+
+
+def _enough(state: _State, rest: list[Piece]) -> Callable[[float], bool]:
+    """Return the test that a lifted bound, with the pieces ``rest``, proves the design."""
     others = [pc.bound for pc in rest]
 
     def enough(lifted: float) -> bool:
-        # the gap is closed once this piece's bound (and the others') proves the design
         best = state.best
         return best is not None and relative_gap(
             best.objective, min([lifted, *others])) <= state.target
 
-    kwargs = {"most_s": most, "enough": enough}
-    threads = [threading.Thread(target=bound.work, args=(budget,), kwargs=kwargs, daemon=True)
+    return enough
+
+
+def _on_cores(problem: Problem, work: Callable[..., None], budget: Budget,
+              **kwargs: Any) -> None:
+    """Run ``work(budget, **kwargs)`` on every worker thread of ``problem``, and wait."""
+    threads = [threading.Thread(target=work, args=(budget,), kwargs=kwargs, daemon=True)
                for _ in range(_workers(problem) - 1)]
     for thread in threads:
         thread.start()
-    bound.work(budget, most_s=most, enough=enough)
+    work(budget, **kwargs)
     for thread in threads:
         thread.join()
-    state.note(f"Lagrangian bound of {piece.label()}: {bound.solved} of {len(bound.windows)} "
-               f"windows with whole units ({bound.closed} to their gap), {bound.bound:,.0f}")
-    return bound.bound, bound.closed == len(bound.windows)
 
 
 def least_metric(problem: Problem, metric: str, budget: Budget) -> float:
