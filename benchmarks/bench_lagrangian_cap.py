@@ -37,7 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from energyopt.engine import Problem
-from energyopt.engine.lagrange import window_of_step
+from energyopt.engine.lagrange import row_windows, window_of_step
 from energyopt.inputs import build_inputs
 from energyopt.model import model_params
 from energyopt.optimize import settings_of
@@ -45,18 +45,6 @@ from energyopt.scenario import load_scenario
 from energyopt.solve import SolverSettings, solve_arrays
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _row_windows(a: sp.csr_matrix, col_window: np.ndarray) -> np.ndarray:
-    """The window of each row whose time-indexed columns lie in one window, else -1."""
-    nz_win = col_window[a.indices]
-    row_of_nz = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
-    timed = nz_win >= 0
-    lo = np.full(a.shape[0], np.iinfo(np.int64).max, dtype=np.int64)
-    hi = np.full(a.shape[0], -1, dtype=np.int64)
-    np.minimum.at(lo, row_of_nz[timed], nz_win[timed])
-    np.maximum.at(hi, row_of_nz[timed], nz_win[timed])
-    return np.where((hi >= 0) & (lo == hi), hi, -1)
 
 
 def _solve_window(job: tuple[np.ndarray, int, np.ndarray], *, a: sp.csr_matrix,
@@ -116,7 +104,7 @@ def main() -> None:
 
     for k in range(1, args.rounds + 1):
         t = time.perf_counter()
-        row_window = _row_windows(a, col_window)
+        row_window = row_windows(a, col_window)
         cost = mm.cost - a.T @ np.where(row_window < 0, y, 0.0)
         fractional = (np.abs(x - np.round(x)) > 1e-6) & integer
         queue = []

@@ -41,6 +41,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +49,7 @@ from energyopt.engine.budget import Budget
 from energyopt.engine.problem import Problem
 from energyopt.solve import Session, Status, solve_arrays
 
-__all__ = ["LagrangianBound", "window_of_step"]
+__all__ = ["LagrangianBound", "row_windows", "window_of_step"]
 
 
 @dataclass
@@ -90,17 +91,7 @@ class LagrangianBound:
         step = problem.step
         colwin = np.where(step >= 0, step_window[np.clip(step, 0, None)], -1)
         a = mm.a_rows
-        # window span of each row over its time-indexed columns
-        nz_win = colwin[a.indices]
-        row_of_nz = np.repeat(np.arange(mm.n_rows), np.diff(a.indptr))
-        timed = nz_win >= 0
-        big = np.iinfo(np.int64).max
-        lo_w = np.full(mm.n_rows, big, dtype=np.int64)
-        hi_w = np.full(mm.n_rows, -1, dtype=np.int64)
-        np.minimum.at(lo_w, row_of_nz[timed], nz_win[timed])
-        np.maximum.at(hi_w, row_of_nz[timed], nz_win[timed])
-        local = (hi_w >= 0) & (lo_w == hi_w)
-        row_win = np.where(local, hi_w, -1)
+        row_win = row_windows(a, colwin)
         # duals of the dualized rows price the windows' columns
         y0 = np.where(row_win < 0, y, 0.0)
         self.cost = mm.cost - mm.a.T @ y0
@@ -125,13 +116,17 @@ class LagrangianBound:
                                         local_cols.size, rows, weight))
         self.windows.sort(key=lambda win: -win.weight)
         self.n_windows = len(rows_by_win)
-        self.gain = 0.0
         self.solved = 0
         self.closed = 0
         self._next = 0
         self._gain_of: dict[int, float] = {}
         self._open: list[_Window] = []   # solved, but stopped at their time limit
         self._lock = threading.Lock()
+
+    @property
+    def gain(self) -> float:
+        """The windows' gain over the LP so far [USD]."""
+        return sum(self._gain_of.values())
 
     @property
     def bound(self) -> float:
@@ -164,7 +159,6 @@ class LagrangianBound:
             limit = min(most_s, max(budget.left() / remaining, budget.left() * 0.2))
             gain, closed = self._solve(win, min(limit, budget.left()))
             with self._lock:
-                self.gain += gain
                 self._gain_of[win.index] = gain
                 self.solved += 1
                 self.closed += int(closed)
@@ -187,10 +181,7 @@ class LagrangianBound:
             limit = budget.left() * min(1.0, workers / remaining)
             gain, closed = self._solve(win, limit)
             with self._lock:
-                lift = gain - self._gain_of.get(win.index, 0.0)
-                if lift > 0.0:
-                    self.gain += lift
-                    self._gain_of[win.index] = gain
+                self._gain_of[win.index] = max(gain, self._gain_of.get(win.index, 0.0))
                 self.closed += int(closed)
 
     def _solve(self, win: _Window, limit_s: float) -> tuple[float, bool]:
@@ -212,6 +203,21 @@ class LagrangianBound:
         if not math.isfinite(mip.bound):
             return 0.0, False
         return max(mip.bound - lp.objective, 0.0), mip.status == Status.OPTIMAL
+
+
+def row_windows(a: Any, col_window: np.ndarray) -> np.ndarray:
+    """Window of each row of ``a`` (CSR) whose time-indexed columns lie in one window, else -1.
+
+    ``col_window`` is each column's window (-1 for a column of the whole period).
+    """
+    nz_win = col_window[a.indices]
+    row_of_nz = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
+    timed = nz_win >= 0
+    lo = np.full(a.shape[0], np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(a.shape[0], -1, dtype=np.int64)
+    np.minimum.at(lo, row_of_nz[timed], nz_win[timed])
+    np.maximum.at(hi, row_of_nz[timed], nz_win[timed])
+    return np.where((hi >= 0) & (lo == hi), hi, -1)
 
 
 def window_of_step(problem: Problem, days: float) -> np.ndarray:
